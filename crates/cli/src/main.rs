@@ -1,1 +1,142 @@
-fn main() {}
+//! `onemap`: the command-line tool of the onemap 国土空间规划"一张图" system.
+//!
+//! Each command parses its arguments, calls one library function and prints. Exit codes: 0 ok,
+//! 1 bad input (the message names the file, line or feature, and field), 2 usage.
+
+mod area;
+mod convert;
+mod info;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use onemap_formats::{FormatError, ReadOptions, TextEncoding};
+use onemap_geodesy::crs::Crs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// onemap — 国土空间规划"一张图": survey-exact areas, conversions and checks for CGCS2000 data.
+#[derive(Parser)]
+#[command(name = "onemap", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Area of every polygon feature and the total (standards §5 `sandiao`, or geodesic).
+    Area(area::Args),
+    /// Convert between coordinate TXT, Shapefile, GeoPackage, GeoJSON and FlatGeobuf.
+    Convert(convert::Args),
+    /// Layer summary: CRS, fields, feature count, extent.
+    Info(info::Args),
+}
+
+/// Output format of data-printing commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// One JSON object on stdout.
+    Json,
+    /// CSV for spreadsheets.
+    Csv,
+}
+
+/// Input options shared by the commands that read a file.
+#[derive(clap::Args, Clone, Debug)]
+pub struct InputArgs {
+    /// GeoPackage layer (table) to read.
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// CRS of the input when it declares none or a wrong one, e.g. EPSG:4528.
+    #[arg(long)]
+    pub crs: Option<String>,
+    /// Attribute encoding of a shapefile DBF: gbk or utf-8 (overrides the .cpg).
+    #[arg(long)]
+    pub encoding: Option<String>,
+}
+
+/// A usage error (exit 2): bad option values.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+impl InputArgs {
+    /// Reader options from the command line.
+    pub fn read_options(&self) -> anyhow::Result<ReadOptions> {
+        Ok(ReadOptions {
+            layer: self.layer.clone(),
+            encoding: parse_encoding(self.encoding.as_deref())?,
+            crs: self.crs.as_deref().map(parse_crs).transpose()?,
+        })
+    }
+}
+
+/// Parse `--encoding`.
+pub fn parse_encoding(s: Option<&str>) -> anyhow::Result<Option<TextEncoding>> {
+    match s {
+        None => Ok(None),
+        Some(t) => TextEncoding::parse(t)
+            .map(Some)
+            .ok_or_else(|| UsageError(format!("--encoding {t:?}: use gbk or utf-8")).into()),
+    }
+}
+
+/// Parse a CRS option.
+pub fn parse_crs(s: &str) -> anyhow::Result<Crs> {
+    Crs::parse(s).map_err(|e| UsageError(format!("CRS {s:?}: {e}")).into())
+}
+
+/// A path argument.
+pub type PathArg = PathBuf;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Area(a) => area::run(a),
+        Command::Convert(a) => convert::run(a),
+        Command::Info(a) => info::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(u) = e.downcast_ref::<UsageError>() {
+                eprintln!("error: {u}");
+                return ExitCode::from(2);
+            }
+            match e.downcast_ref::<FormatError>() {
+                Some(FormatError::Txt { path, errors }) => {
+                    for d in errors {
+                        eprintln!(
+                            "error: {}:{}: {}: {}",
+                            path.display(),
+                            d.line,
+                            d.code,
+                            d.message
+                        );
+                    }
+                }
+                _ => eprintln!("error: {e}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! FlatGeobuf, through the `flatgeobuf` crate: streaming read, Hilbert-indexed write.
+//! FlatGeobuf, through the `flatgeobuf` crate: streaming read and write, feature order kept.
 
 use crate::error::{FormatError, Result};
 use crate::model::{Feature, Field, FieldType, GeometryType, LayerInfo, Value};
@@ -170,7 +170,7 @@ impl FeatureReader for FgbFileReader {
     }
 }
 
-/// A FlatGeobuf writer (features are buffered by the crate and sorted on finish).
+/// A FlatGeobuf writer (features are buffered by the crate and written on finish).
 pub struct FgbFileWriter {
     fgb: Option<FgbWriter<'static>>,
     fields: Vec<Field>,
@@ -189,8 +189,10 @@ impl FgbFileWriter {
             GeometryType::Any => G::Unknown,
         };
         let name: &'static str = Box::leak(info.name.clone().into_boxed_str());
+        // Without the packed R-tree: building it Hilbert-sorts the features, and feature order
+        // (parcel order, BSM order) must survive a conversion.
         let opts = FgbWriterOptions {
-            write_index: true,
+            write_index: false,
             promote_to_multi: true,
             crs: FgbCrs {
                 code: info.crs.map_or(0, |c| c.epsg() as i32),

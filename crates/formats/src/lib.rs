@@ -175,6 +175,19 @@ impl Format {
 /// Open a file for reading, by its extension. A file with no CRS and no override is an error,
 /// except GeoJSON (longitude/latitude by definition) and TXT (zone from the header).
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn FeatureReader>> {
+    if !path.is_file() {
+        let kind = if path.exists() {
+            std::io::ErrorKind::InvalidInput
+        } else {
+            std::io::ErrorKind::NotFound
+        };
+        let msg = if path.exists() {
+            "not a file"
+        } else {
+            "no such file"
+        };
+        return Err(FormatError::io(path, std::io::Error::new(kind, msg)));
+    }
     let mut r: Box<dyn FeatureReader> = match Format::of(path)? {
         Format::Txt => Box::new(txt::TxtReader::open(path)?),
         Format::Shapefile => Box::new(shp::ShapefileReader::open(path, opts.encoding)?),

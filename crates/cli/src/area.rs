@@ -1,0 +1,203 @@
+//! `onemap area`.
+
+use crate::{InputArgs, OutputFormat, PathArg};
+use clap::ValueEnum;
+use onemap_formats::model::polygon_rings;
+use onemap_formats::{open, FieldType, Value};
+use onemap_geodesy::crs::Crs;
+use onemap_geodesy::sandiao::{to_cents, AreaFrame};
+use onemap_geodesy::units::{fixed, AreaUnit};
+use onemap_geodesy::AreaMethod;
+use serde_json::json;
+
+/// Area method option.
+#[derive(Clone, Copy, Debug, ValueEnum, Default)]
+pub enum Method {
+    /// The land survey's method (standards §5): official figures.
+    #[default]
+    Sandiao,
+    /// GeographicLib geodesic polygon area (a plausibility check).
+    Geodesic,
+}
+
+/// Arguments of `onemap area`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Input file (.txt, .shp, .gpkg, .geojson, .fgb).
+    file: PathArg,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Area method.
+    #[arg(long, value_enum, default_value_t)]
+    method: Method,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+}
+
+/// One feature's area.
+pub struct Row {
+    /// 0-based index in file order.
+    pub index: u64,
+    /// 地块编号 / BSM / id.
+    pub id: Option<String>,
+    /// Area in cents of m².
+    pub cents: i64,
+}
+
+/// Areas of every polygon feature of a file.
+pub fn areas(
+    file: &std::path::Path,
+    input: &InputArgs,
+    method: AreaMethod,
+) -> anyhow::Result<(Crs, Vec<Row>, Vec<String>)> {
+    let mut r = open(file, &input.read_options()?)?;
+    let info = r.info().clone();
+    let crs = info
+        .crs
+        .ok_or_else(|| anyhow::anyhow!("{}: no CRS", file.display()))?;
+    // Web Mercator is converted to longitude/latitude first; it is never measured in the plane.
+    let frame = crs.area_frame().unwrap_or(AreaFrame::LonLat);
+    let id_field = ["BSM", "DKBH", "id"]
+        .iter()
+        .find_map(|n| info.field_index(n));
+    let is_txt = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let is_json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+    let mut rows = Vec::new();
+    let mut index = 0u64;
+    while let Some(f) = r.read_feature()? {
+        let i = index;
+        index += 1;
+        let Some(g) = &f.geometry else { continue };
+        let rings = polygon_rings(g);
+        if rings.is_empty() {
+            continue;
+        }
+        let to_ll = |c: &geo_types::Coord<f64>| {
+            if crs == Crs::WebMercator {
+                crs.to_lonlat([c.x, c.y])
+            } else {
+                [c.x, c.y]
+            }
+        };
+        let area = method.feature_area(
+            frame,
+            rings.iter().map(|(r, hole)| (r.0.iter().map(to_ll), *hole)),
+        );
+        let id = if is_txt || (is_json && f.fid.is_some() && id_field.is_none()) {
+            f.fid.clone()
+        } else {
+            id_field.and_then(|k| match (&f.values[k], info.fields[k].ty) {
+                (Value::Float(x), FieldType::Float) if x.fract() == 0.0 => Some(format!("{x:.0}")),
+                (v, _) => v.as_text(),
+            })
+        };
+        rows.push(Row {
+            index: i,
+            id,
+            cents: to_cents(area),
+        });
+    }
+    Ok((crs, rows, r.warnings()))
+}
+
+/// Run `onemap area`.
+pub fn run(a: Args) -> anyhow::Result<()> {
+    let method = match a.method {
+        Method::Sandiao => AreaMethod::Sandiao,
+        Method::Geodesic => AreaMethod::Geodesic,
+    };
+    let (crs, rows, warnings) = areas(&a.file, &a.input, method)?;
+    for w in &warnings {
+        eprintln!("warning: {}: {w}", a.file.display());
+    }
+    let total: i64 = rows.iter().map(|r| r.cents).sum();
+    let m2 = |c: i64| AreaUnit::SquareMetre.value(c);
+    match a.format {
+        OutputFormat::Json => {
+            let features: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "index": r.index,
+                        "id": r.id,
+                        "area_m2": m2(r.cents),
+                        "area_mu": AreaUnit::Mu.value(r.cents),
+                        "area_ha": AreaUnit::Hectare.value(r.cents),
+                    })
+                })
+                .collect();
+            let out = json!({
+                "file": a.file.display().to_string(),
+                "crs": crs.code(),
+                "method": method.id(),
+                "features": features,
+                "total_m2": m2(total),
+            });
+            println!("{out}");
+        }
+        OutputFormat::Csv => {
+            println!("index,id,area_m2,area_mu,area_ha");
+            for r in &rows {
+                println!(
+                    "{},{},{},{},{}",
+                    r.index,
+                    csv_field(r.id.as_deref().unwrap_or("")),
+                    fixed(r.cents as i128, 2),
+                    AreaUnit::Mu.format(r.cents),
+                    AreaUnit::Hectare.format(r.cents)
+                );
+            }
+            println!(
+                "total,,{},{},{}",
+                fixed(total as i128, 2),
+                AreaUnit::Mu.format(total),
+                AreaUnit::Hectare.format(total)
+            );
+        }
+        OutputFormat::Table => {
+            println!("{}  {}  method {}", a.file.display(), crs, method.id());
+            let idw = rows
+                .iter()
+                .filter_map(|r| r.id.as_ref().map(|s| s.chars().count()))
+                .max()
+                .unwrap_or(2)
+                .max(2);
+            println!(
+                "{:>7}  {:<idw$}  {:>16}  {:>14}  {:>12}",
+                "index", "id", "area_m2", "area_mu", "area_ha"
+            );
+            for r in &rows {
+                println!(
+                    "{:>7}  {:<idw$}  {:>16}  {:>14}  {:>12}",
+                    r.index,
+                    r.id.as_deref().unwrap_or("-"),
+                    fixed(r.cents as i128, 2),
+                    AreaUnit::Mu.format(r.cents),
+                    AreaUnit::Hectare.format(r.cents)
+                );
+            }
+            println!(
+                "total ({} features): {} 平方米 = {} 亩 = {} 公顷",
+                rows.len(),
+                fixed(total as i128, 2),
+                AreaUnit::Mu.format(total),
+                AreaUnit::Hectare.format(total)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Quote a CSV field when needed.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
