@@ -246,9 +246,7 @@ impl DbfReader {
                     Some(s) => Value::Text(s),
                     None => {
                         return Err(bad(match self.source {
-                            EncodingSource::Assumed => format!(
-                                "text is not valid UTF-8 and the shapefile has no .cpg; if it is GBK (common for Chinese survey data), run again with --encoding gbk"
-                            ),
+                            EncodingSource::Assumed => "text is not valid UTF-8 and the shapefile has no .cpg; if it is GBK (common for Chinese survey data), run again with --encoding gbk".to_string(),
                             _ => format!(
                                 "text is not valid {} (declared by {}); give the right one with --encoding",
                                 self.encoding.name(),

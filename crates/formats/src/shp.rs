@@ -521,7 +521,9 @@ impl FeatureWriter for ShapefileWriter {
                             "multipoints are not written to shapefiles; split them first",
                         ))
                     }
-                    Geometry::LineString(l) => encode_parts(&mut rec, 3, &[l.0.clone()]),
+                    Geometry::LineString(l) => {
+                        encode_parts(&mut rec, 3, std::slice::from_ref(&l.0))
+                    }
                     Geometry::MultiLineString(ml) => encode_parts(
                         &mut rec,
                         3,

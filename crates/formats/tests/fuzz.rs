@@ -1,6 +1,8 @@
 //! Every reader fuzzed: arbitrary bytes and mutations of valid files (flipped bytes, truncation,
 //! spliced garbage) must give a result or an error, never a panic.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use onemap_formats::{geojson::GeoJsonReader, open, read_all, txt, wkb, ReadOptions};
 use onemap_geodesy::crs::Crs;
 use proptest::prelude::*;

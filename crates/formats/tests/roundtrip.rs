@@ -1,6 +1,8 @@
 //! Write → read is the identity in every format (geometry, attributes, CRS), and the `sandiao`
 //! area of a polygon does not change; GBK shapefiles read without mojibake.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use geo_types::{Geometry, LineString, MultiPolygon, Polygon};
 use onemap_formats::model::polygon_rings;
 use onemap_formats::{

@@ -1,6 +1,8 @@
 //! The coordinate TXT examples and vectors of standards §6.4–§6.5 (X1–X9, E1–E12), and more
 //! malformed inputs: each error carries its line and code.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use onemap_formats::txt::{parse, Shape};
 use onemap_formats::Diagnostic;
 

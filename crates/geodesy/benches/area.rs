@@ -1,4 +1,6 @@
 //! Area kernel throughput: vertices per second for `sandiao` and `geodesic`.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use onemap_geodesy::sandiao::AreaFrame;
 use onemap_geodesy::AreaMethod;

@@ -27,6 +27,66 @@ pub fn footpoint_latitude(x: f64) -> f64 {
     e + c * s * (K1 - s2 * (K2 - s2 * (K3 - s2 * K4)))
 }
 
+/// 1/a.
+const INV_A: f64 = 1.0 / A;
+/// 1/a².
+const INV_A2: f64 = 1.0 / (A * A);
+/// 1/(2a²(1 − e²)).
+const INV_2A2_1ME2: f64 = 1.0 / (2.0 * A * A * (1.0 - E2));
+
+/// The §5.3 inverse in a faster arrangement, for the area method: one division instead of
+/// nine (1/N = W/a, 1/M = W³/(a(1 − e²))), sin and cos of Bf from those of E by the addition
+/// formula (Bf − E < 0.003 rad), t_f = sin Bf · (1/cos Bf), and sin E, cos E from
+/// [`crate::numeric::LatSinCos`] (no libm call). The algebra is that of §5.3; the
+/// evaluation differs from [`inverse_with_footpoint`] by a few units in the last place (at most
+/// one ulp of B, 3e-5 µas; 6e-6 µas in l; tested on a million points), where the standard counts
+/// 1e-4 µas as the
+/// floating-point noise between correct implementations.
+#[inline]
+pub fn inverse_fast(x: f64, y: f64) -> Inverse {
+    let (s, c) = crate::numeric::LatSinCos::get().sin_cos(K0 * x);
+    inverse_fast_from(x, y, s, c)
+}
+
+/// [`inverse_fast`] given sin E and cos E (E = K0·x), so that the one trigonometric call per
+/// vertex can be made stage by stage over many vertices.
+#[inline]
+pub fn inverse_fast_from(x: f64, y: f64, s: f64, c: f64) -> Inverse {
+    let e = K0 * x;
+    let s2 = s * s;
+    // |Bf − E| ≤ K1/2 < 0.003 for every x: the series needs no range check.
+    let d = c * s * (K1 - s2 * (K2 - s2 * (K3 - s2 * K4)));
+    let bf = e + d;
+    let (sd, cd) = crate::numeric::poly_sin_cos(d);
+    let sb = s * cd + c * sd;
+    let cb = c * cd - s * sd;
+    let inv_cb = 1.0 / cb;
+    let tf = sb * inv_cb;
+    let eta2 = (EP2 * cb) * cb;
+    let w2 = 1.0 - (E2 * sb) * sb;
+    let wf = w2.sqrt();
+    let y2 = y * y;
+    let q = y2 * w2 * INV_A2; // y²/N²
+    let q2 = q * q;
+    let tf2 = tf * tf;
+    let tf4 = tf2 * tf2;
+    let b = bf
+        - (tf * (w2 * w2) * INV_2A2_1ME2)
+            * y2
+            * (1.0 - q * (1.0 / 12.0) * (5.0 + 3.0 * tf2 + eta2 - 9.0 * eta2 * tf2)
+                + q2 * (1.0 / 360.0) * (61.0 + 90.0 * tf2 + 45.0 * tf4));
+    let l = (y * wf * INV_A * inv_cb)
+        * (1.0 - q * (1.0 / 6.0) * (1.0 + 2.0 * tf2 + eta2)
+            + q2 * (1.0 / 120.0) * (5.0 + 28.0 * tf2 + 24.0 * tf4 + 6.0 * eta2 + 8.0 * eta2 * tf2));
+    Inverse {
+        b,
+        l,
+        bf,
+        sin_bf: sb,
+        cos_bf: cb,
+    }
+}
+
 /// Meridian arc length X(B) from the equator, metres (§5.3; used for the self-check).
 pub fn meridian_arc(b: f64) -> f64 {
     6367449.145771047 * b - 16038.508741585614 * (2.0 * b).sin()
@@ -46,9 +106,41 @@ pub fn meridian_arc(b: f64) -> f64 {
 /// ```
 #[inline]
 pub fn inverse(x: f64, y: f64) -> (f64, f64) {
+    let i = inverse_with_footpoint(x, y);
+    (i.b, i.l)
+}
+
+/// The inverse with the footpoint latitude and its sine and cosine, which the area method
+/// reuses.
+#[derive(Clone, Copy, Debug)]
+pub struct Inverse {
+    /// Latitude B, radians.
+    pub b: f64,
+    /// Longitude from the central meridian l, radians.
+    pub l: f64,
+    /// Footpoint latitude Bf, radians.
+    pub bf: f64,
+    /// sin Bf.
+    pub sin_bf: f64,
+    /// cos Bf.
+    pub cos_bf: f64,
+}
+
+/// [`inverse`] with its footpoint quantities, evaluated exactly as §5.3 writes it (t_f is one
+/// call of `tan`), so that the rounding to micro-arc-seconds is bit-identical with the
+/// reference.
+#[inline]
+pub fn inverse_with_footpoint(x: f64, y: f64) -> Inverse {
     let bf = footpoint_latitude(x);
     let (sb, cb) = bf.sin_cos();
-    let tf = bf.tan();
+    inverse_from_footpoint(y, bf, sb, cb, bf.tan())
+}
+
+/// Steps 2–3 of §5.3 from the footpoint latitude `bf`, its sine, cosine and tangent (one call
+/// of `tan`), for the easting `y` from the central meridian. Split out so that the area method
+/// can evaluate the trigonometric calls of many vertices stage by stage.
+#[inline]
+pub fn inverse_from_footpoint(y: f64, bf: f64, sb: f64, cb: f64, tf: f64) -> Inverse {
     let eta2 = (EP2 * cb) * cb;
     let wf = (1.0 - (E2 * sb) * sb).sqrt();
     let nf = A / wf;
@@ -68,12 +160,55 @@ pub fn inverse(x: f64, y: f64) -> (f64, f64) {
         * (1.0 - (y2 / (6.0 * nf2)) * (1.0 + 2.0 * tf2 + eta2)
             + (y4 / (120.0 * nf4))
                 * (5.0 + 28.0 * tf2 + 24.0 * tf4 + 6.0 * eta2 + 8.0 * eta2 * tf2));
-    (b, l)
+    Inverse {
+        b,
+        l,
+        bf,
+        sin_bf: sb,
+        cos_bf: cb,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_inverse_within_the_noise_of_the_literal_one() {
+        // A million points over zones 40/41 and 42°–46°N, up to 160 km from the CM.
+        let (mut db, mut dl, mut flips) = (0f64, 0f64, 0u32);
+        let mut seed = 42u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let uas = |r: f64| r * crate::ellipsoid::RHO_SEC * 1e6;
+        for _ in 0..1_000_000 {
+            let x = 4_650_000.0 + 450_000.0 * rnd();
+            let y = -160_000.0 + 320_000.0 * rnd();
+            let a = inverse_with_footpoint(x, y);
+            let b = inverse_fast(x, y);
+            db = db.max((uas(a.b) - uas(b.b)).abs());
+            dl = dl.max((uas(a.l) - uas(b.l)).abs());
+            flips += u32::from(
+                uas(a.b).round() != uas(b.b).round() || uas(a.l).round() != uas(b.l).round(),
+            );
+        }
+        assert!(
+            db <= 3.1e-5 && dl < 1e-5,
+            "max deviation B {db:e} µas, l {dl:e} µas"
+        );
+        // A flip needs a value within ~1e-5 µas of a half: expected ~ 2e-5 per coordinate.
+        assert!(
+            flips <= 100,
+            "{flips} of 1 000 000 vertices round differently"
+        );
+        eprintln!(
+            "fast inverse: max |ΔB| {db:e} µas, |Δl| {dl:e} µas, {flips} rounding flips in 1e6"
+        );
+    }
 
     #[test]
     fn footpoints() {

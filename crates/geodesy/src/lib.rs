@@ -16,6 +16,7 @@ pub mod crs;
 pub mod ellipsoid;
 pub mod geodesic;
 pub mod gk_series;
+pub mod numeric;
 pub mod sandiao;
 pub mod tmerc;
 pub mod trapezoid;

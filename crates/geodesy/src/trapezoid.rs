@@ -29,10 +29,14 @@ pub const CE: f64 = 4.358419004834515e-12;
 /// ```
 #[inline]
 pub fn trapezoid_area(db: f64, bm: f64, dl: f64) -> f64 {
-    let h = 0.5 * db;
-    let s1 = h.sin();
-    let c1 = bm.cos();
-    // cos(2h) and cos(2Bm) from the double-angle identities: two trig calls in all.
+    trapezoid_from((0.5 * db).sin(), bm.cos(), dl)
+}
+
+/// The trapezoid series from sin(ΔB/2), cos(Bm) and ΔL: the multiple-angle terms by the
+/// recurrences of §5.2, no further trigonometric call.
+#[inline]
+pub fn trapezoid_from(s1: f64, c1: f64, dl: f64) -> f64 {
+    // cos(2h) and cos(2Bm) from the double-angle identities.
     let c2h = 1.0 - 2.0 * s1 * s1;
     let c2b = 2.0 * c1 * c1 - 1.0;
     let k = 2.0 * c2h;

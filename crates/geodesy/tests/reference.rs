@@ -1,6 +1,8 @@
 //! Agreement with independent tools (PROJ via pyproj, GeographicLib), on reference values
 //! computed once by `tests/data/make_reference.py` and stored beside it.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use onemap_geodesy::crs::{Crs, GaussKruger};
 use onemap_geodesy::sandiao::AreaFrame;
 use onemap_geodesy::{geodesic, gk_series, sandiao, tmerc};

@@ -327,7 +327,8 @@ pub fn parse(bytes: &[u8]) -> Result<TxtFile, Vec<Diagnostic>> {
                 let f: Vec<&str> = line.split(',').map(str::trim).collect();
                 let n = f.len();
                 let is_at = f.last() == Some(&"@");
-                if is_at || n == 7 || n == 8 && !is_at {
+                // A header ends in '@'; a 7- or 8-field line is a header that lost its '@'.
+                if is_at || n == 7 || n == 8 {
                     n_headers += 1;
                     let malformed = !is_at || !(n == 8 || n == 9);
                     if !is_at {
@@ -437,8 +438,7 @@ pub fn parse(bytes: &[u8]) -> Result<TxtFile, Vec<Diagnostic>> {
                     let (xf, yf) = (as_f64(x), as_f64(y));
                     let prefix = (yf >= 1_000_000.0).then(|| (yf / 1_000_000.0).floor() as i64);
                     let east = yf - prefix.unwrap_or(0) as f64 * 1_000_000.0;
-                    if !(xf > 0.0 && xf < 10_000_000.0) || !(150_000.0..=850_000.0).contains(&east)
-                    {
+                    if !(xf > 0.0 && xf < 10_000_000.0 && (150_000.0..=850_000.0).contains(&east)) {
                         cx.err(
                             ln,
                             "E-COORD-RANGE",

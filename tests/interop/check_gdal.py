@@ -1,0 +1,108 @@
+"""Interoperability with GDAL and PROJ: what onemap writes opens in GDAL with the right CRS,
+attributes and coordinates; what GDAL writes, onemap reads to the same areas.
+
+Usage: python3 tests/interop/check_gdal.py target/release/onemap
+Prints 'N passed, 0 failed' and exits non-zero on any failure.
+"""
+import json, os, subprocess, sys, tempfile
+import numpy as np
+import pyogrio, pyogrio.raw as R
+import shapely
+from pyproj import Transformer
+
+ONEMAP = os.path.abspath(sys.argv[1])
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLES = os.path.join(ROOT, "data", "samples")
+FIXTURES = os.path.join(ROOT, "crates", "formats", "tests", "fixtures")
+passed, failed = 0, 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def onemap(*args):
+    r = subprocess.run([ONEMAP, *args], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"onemap {' '.join(args)}: {r.stderr}")
+    return r.stdout
+
+
+def txt_points(path):
+    """(X, Y) of every point line of a coordinate TXT (GIS order: easting, northing)."""
+    pts = []
+    for line in open(path, encoding="utf-8"):
+        f = [t.strip() for t in line.strip().split(",")]
+        if len(f) == 4 and f[0].upper().startswith("J"):
+            pts.append((float(f[3]), float(f[2])))
+    return pts
+
+
+with tempfile.TemporaryDirectory() as d:
+    # 1. onemap → GDAL, in every format.
+    for sample, epsg, names in [("example1.txt", 4528, ["示例地块"]), ("example2.txt", 4550, ["地块1", "地块2"])]:
+        src = os.path.join(SAMPLES, sample)
+        want = sorted(set(txt_points(src)))
+        for ext in ["shp", "gpkg", "fgb", "geojson"]:
+            out = os.path.join(d, f"{sample}.{ext}")
+            onemap("convert", src, out)
+            info = pyogrio.read_info(out)
+            expect_epsg = 4326 if ext == "geojson" else epsg
+            check(f"{sample}.{ext} crs", info["crs"] == f"EPSG:{expect_epsg}", info["crs"])
+            check(f"{sample}.{ext} count", info["features"] == len(names), info["features"])
+            meta, _, geoms, fields = R.read(out)
+            dkmc = list(fields[list(meta["fields"]).index("DKMC")])
+            check(f"{sample}.{ext} names", dkmc == names, dkmc)
+            got = shapely.from_wkb(geoms)
+            if ext == "geojson":
+                # RFC 7946 lon/lat: compare with PROJ's own conversion of the survey points.
+                t = Transformer.from_crs(epsg, 4490, always_xy=True)
+                pts = np.array([c for g in got for c in shapely.get_coordinates(g)])
+                e, n = t.transform(*zip(*want))
+                ll = sorted(zip(e, n))
+                mine = sorted(set(map(tuple, pts)))
+                err = max(max(abs(a[0] - b[0]), abs(a[1] - b[1])) for a, b in zip(mine, ll))
+                check(f"{sample}.geojson vs PROJ", len(mine) == len(ll) and err < 1e-10, err)
+            else:
+                pts = sorted(set(map(tuple, np.concatenate([shapely.get_coordinates(g) for g in got]))))
+                check(f"{sample}.{ext} coordinates", pts == want)
+            if ext == "gpkg":
+                check("gpkg spatial index", info["capabilities"].get("fast_spatial_filter") is True, info["capabilities"])
+                check("gpkg extent", tuple(np.round(info["total_bounds"], 3)) == (min(p[0] for p in want), min(p[1] for p in want), max(p[0] for p in want), max(p[1] for p in want)), info["total_bounds"])
+            # onemap's area of its own output equals the TXT's.
+            a0 = json.loads(onemap("area", src, "--format", "json"))["total_m2"]
+            a1 = json.loads(onemap("area", out, "--format", "json"))["total_m2"]
+            check(f"{sample}.{ext} area", a0 == a1, (a0, a1))
+
+    # 2. GDAL → onemap: the GDAL-made GBK fixture rewritten by GDAL in every format.
+    ref = json.loads(onemap("area", os.path.join(FIXTURES, "gbk_dltb.shp"), "--format", "json"))
+    meta, _, geoms, fields = R.read(os.path.join(FIXTURES, "gbk_dltb.shp"))
+    for ext, driver in [("gpkg", "GPKG"), ("fgb", "FlatGeobuf"), ("shp", "ESRI Shapefile")]:
+        out = os.path.join(d, f"gdal.{ext}")
+        kw = {"encoding": "GBK"} if ext == "shp" else {}
+        R.write(out, geoms, fields, meta["fields"], geometry_type="Polygon", crs="EPSG:4528", driver=driver, **kw)
+        got = json.loads(onemap("area", out, "--format", "json"))
+        check(f"gdal {ext} crs", got["crs"] == "EPSG:4528", got["crs"])
+        # GDAL's FlatGeobuf writer Hilbert-sorts features for its index: compare by BSM.
+        by_id = lambda r: sorted((f["id"], f["area_m2"]) for f in r["features"])
+        check(f"gdal {ext} areas", by_id(got) == by_id(ref), got)
+        back = os.path.join(d, f"gdal_{ext}.geojson")
+        onemap("convert", out, back)
+        props = sorted((f["properties"]["BSM"], f["properties"]["DLMC"]) for f in json.load(open(back, encoding="utf-8"))["features"])
+        check(f"gdal {ext} text", props == [(1001, "水田"), (1002, "乔木林地"), (1003, "农村宅基地")], props)
+    # GeoJSON written by GDAL (lon/lat).
+    out = os.path.join(d, "gdal.geojson")
+    ll = shapely.transform(shapely.from_wkb(geoms), lambda c: np.array(Transformer.from_crs(4528, 4490, always_xy=True).transform(c[:, 0], c[:, 1])).T)
+    R.write(out, shapely.to_wkb(ll), fields, meta["fields"], geometry_type="Polygon", crs="EPSG:4326", driver="GeoJSON")
+    got = json.loads(onemap("area", out, "--format", "json"))
+    diffs = [abs(a["area_m2"] - b["area_m2"]) for a, b in zip(got["features"], ref["features"])]
+    # Longitude/latitude through PROJ's exact inverse: the same area within a cent or two.
+    check("gdal geojson areas", got["crs"] == "EPSG:4490" and max(diffs) <= 0.02, diffs)
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
