@@ -9,6 +9,7 @@ use onemap_geodesy::sandiao::{to_cents, AreaFrame};
 use onemap_geodesy::units::{fixed, AreaUnit};
 use onemap_geodesy::AreaMethod;
 use serde_json::json;
+use std::io::Write;
 
 /// Area method option.
 #[derive(Clone, Copy, Debug, ValueEnum, Default)]
@@ -69,7 +70,7 @@ pub fn areas(
         .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
     let mut rows = Vec::new();
     let mut index = 0u64;
-    while let Some(f) = r.read_feature()? {
+    while let Some(mut f) = r.read_feature()? {
         let i = index;
         index += 1;
         let Some(g) = &f.geometry else { continue };
@@ -116,6 +117,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         eprintln!("warning: {}: {w}", a.file.display());
     }
     let total: i64 = rows.iter().map(|r| r.cents).sum();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let m2 = |c: i64| AreaUnit::SquareMetre.value(c);
     match a.format {
         OutputFormat::Json => {
@@ -131,63 +133,68 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                     })
                 })
                 .collect();
-            let out = json!({
+            let doc = json!({
                 "file": a.file.display().to_string(),
                 "crs": crs.code(),
                 "method": method.id(),
                 "features": features,
                 "total_m2": m2(total),
             });
-            println!("{out}");
+            writeln!(out, "{doc}")?;
         }
         OutputFormat::Csv => {
-            println!("index,id,area_m2,area_mu,area_ha");
+            writeln!(out, "index,id,area_m2,area_mu,area_ha")?;
             for r in &rows {
-                println!(
+                writeln!(
+                    out,
                     "{},{},{},{},{}",
                     r.index,
                     csv_field(r.id.as_deref().unwrap_or("")),
                     fixed(r.cents as i128, 2),
                     AreaUnit::Mu.format(r.cents),
                     AreaUnit::Hectare.format(r.cents)
-                );
+                )?;
             }
-            println!(
+            writeln!(
+                out,
                 "total,,{},{},{}",
                 fixed(total as i128, 2),
                 AreaUnit::Mu.format(total),
                 AreaUnit::Hectare.format(total)
-            );
+            )?;
         }
         OutputFormat::Table => {
-            println!("{}  {}  method {}", a.file.display(), crs, method.id());
+            writeln!(out, "{}  {}  method {}", a.file.display(), crs, method.id())?;
             let idw = rows
                 .iter()
                 .filter_map(|r| r.id.as_ref().map(|s| s.chars().count()))
                 .max()
                 .unwrap_or(2)
                 .max(2);
-            println!(
+            writeln!(
+                out,
                 "{:>7}  {:<idw$}  {:>16}  {:>14}  {:>12}",
                 "index", "id", "area_m2", "area_mu", "area_ha"
-            );
+            )?;
             for r in &rows {
-                println!(
+                writeln!(
+                    out,
                     "{:>7}  {:<idw$}  {:>16}  {:>14}  {:>12}",
                     r.index,
                     r.id.as_deref().unwrap_or("-"),
                     fixed(r.cents as i128, 2),
                     AreaUnit::Mu.format(r.cents),
                     AreaUnit::Hectare.format(r.cents)
-                );
+                )?;
             }
-            println!(
+            writeln!(
+                out,
                 "total ({} features): {} 平方米 = {} 亩 = {} 公顷",
                 rows.len(),
                 fixed(total as i128, 2),
                 AreaUnit::Mu.format(total),
                 AreaUnit::Hectare.format(total)
-            );
+            )?;
         }
     }
     Ok(())

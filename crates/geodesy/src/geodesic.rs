@@ -62,14 +62,7 @@ mod tests {
 
     #[test]
     fn v1_geodesic_on_the_rounded_vertices() {
-        let sec = |s: f64| s / 3600.0;
-        let r = [
-            [sec(432000.0), sec(156980.120484)],
-            [sec(432044.589994), sec(156980.118069)],
-            [sec(432044.596644), sec(157012.519958)],
-            [sec(432000.0), sec(157012.522374)],
-            [sec(432000.0), sec(156980.120484)],
-        ];
+        let r = crate::testdata::v1_lonlat();
         let a = feature_area(AreaFrame::LonLat, [(r, false)]);
         assert!(((a - 1_000_000.009701) / a).abs() < 1e-9, "{a}");
     }

@@ -177,13 +177,7 @@ mod tests {
     fn fast_inverse_within_the_noise_of_the_literal_one() {
         // A million points over zones 40/41 and 42°–46°N, up to 160 km from the CM.
         let (mut db, mut dl, mut flips) = (0f64, 0f64, 0u32);
-        let mut seed = 42u64;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::testdata::rng(42);
         let uas = |r: f64| r * crate::ellipsoid::RHO_SEC * 1e6;
         for _ in 0..1_000_000 {
             let x = 4_650_000.0 + 450_000.0 * rnd();

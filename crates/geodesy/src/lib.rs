@@ -23,6 +23,9 @@ pub mod trapezoid;
 pub mod units;
 pub mod wkt;
 
+#[cfg(test)]
+mod testdata;
+
 /// Area method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum AreaMethod {

@@ -269,13 +269,7 @@ mod tests {
         // Including points far outside the block path's range (near the pole, huge eastings),
         // where the whole block falls back to the checked path.
         let f = gk(120, 40);
-        let mut seed = 9u64;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::testdata::rng(9);
         for far in [false, true] {
             let pts: Vec<[f64; 2]> = (0..BLOCK)
                 .map(|k| {
@@ -444,13 +438,7 @@ mod tests {
     #[test]
     fn lonlat_input_reproduces_v1_from_its_rounded_vertices() {
         // The µas values of V1 fed as degrees give the same ring sum.
-        let sec = |s: f64| s / 3600.0;
-        let r = [
-            [sec(432000.0), sec(156980.120484)],
-            [sec(432044.589994), sec(156980.118069)],
-            [sec(432044.596644), sec(157012.519958)],
-            [sec(432000.0), sec(157012.522374)],
-        ];
+        let r = crate::testdata::v1_lonlat();
         let a = feature_area(AreaFrame::LonLat, [(r, false)]);
         assert!((a - 1_000_000.011355885).abs() < 1e-6, "{a}");
     }

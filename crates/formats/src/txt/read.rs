@@ -872,18 +872,19 @@ fn check_polygon_rings(parcel: &mut Parcel, _dmax: u32, cx: &mut Ctx) -> bool {
         .collect();
     let n = cycles.len();
     let mut dup = vec![false; n];
+    let dup_err = |cx: &mut Ctx, r: usize, verb: &str, s: usize| {
+        let (rr, rs) = (&parcel.rings[r], &parcel.rings[s]);
+        cx.err(
+            rr.points[0].line,
+            "E-RING-DUPLICATE",
+            format!("ring {} {verb} ring {}", rr.number, rs.number),
+        );
+    };
     for s in 0..n {
         for r in 0..s {
             if !dup[r] && same_cycle(&cycles[r], &cycles[s]) {
                 dup[s] = true;
-                cx.err(
-                    parcel.rings[s].points[0].line,
-                    "E-RING-DUPLICATE",
-                    format!(
-                        "ring {} repeats ring {}",
-                        parcel.rings[s].number, parcel.rings[r].number
-                    ),
-                );
+                dup_err(cx, s, "repeats", r);
             }
         }
     }
@@ -900,14 +901,7 @@ fn check_polygon_rings(parcel: &mut Parcel, _dmax: u32, cx: &mut Ctx) -> bool {
             match test_point_off(&cycles[r], &cycles[s]) {
                 None => {
                     dup[r] = true;
-                    cx.err(
-                        parcel.rings[r].points[0].line,
-                        "E-RING-DUPLICATE",
-                        format!(
-                            "ring {} retraces ring {}",
-                            parcel.rings[r].number, parcel.rings[s].number
-                        ),
-                    );
+                    dup_err(cx, r, "retraces", s);
                     break;
                 }
                 Some(p) => {
