@@ -73,21 +73,19 @@ pub fn areas(
     while let Some(mut f) = r.read_feature()? {
         let i = index;
         index += 1;
-        let Some(g) = &f.geometry else { continue };
+        let Some(g) = &mut f.geometry else { continue };
+        if crs == Crs::WebMercator {
+            onemap_formats::model::map_coords(g, &|p| crs.to_lonlat(p));
+        }
         let rings = polygon_rings(g);
         if rings.is_empty() {
             continue;
         }
-        let to_ll = |c: &geo_types::Coord<f64>| {
-            if crs == Crs::WebMercator {
-                crs.to_lonlat([c.x, c.y])
-            } else {
-                [c.x, c.y]
-            }
-        };
         let area = method.feature_area(
             frame,
-            rings.iter().map(|(r, hole)| (r.0.iter().map(to_ll), *hole)),
+            rings
+                .iter()
+                .map(|(r, hole)| (r.0.iter().map(|c| [c.x, c.y]), *hole)),
         );
         let id = if is_txt || (is_json && f.fid.is_some() && id_field.is_none()) {
             f.fid.clone()
