@@ -5,9 +5,13 @@ use crate::model::{Feature, Field, FieldType, GeometryType, LayerInfo, Value};
 use crate::{AtomicFile, FeatureReader, FeatureWriter};
 use flatgeobuf::{
     ColumnType, FallibleStreamingIterator, FeatureIter, FgbCrs, FgbReader, FgbWriter,
-    FgbWriterOptions, GeozeroGeometry, NotSeekable,
+    FgbWriterOptions, NotSeekable,
 };
-use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
+use geo_types::{
+    Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon,
+    Point, Polygon,
+};
+use geozero::{ColumnValue, PropertyProcessor};
 use onemap_geodesy::crs::Crs;
 use std::fs::File;
 use std::io::BufReader;
@@ -17,41 +21,14 @@ use std::path::{Path, PathBuf};
 pub struct FgbFileReader {
     iter: FeatureIter<BufReader<File>, NotSeekable>,
     info: LayerInfo,
+    types: Vec<ColumnType>,
+    geometry_type: flatgeobuf::GeometryType,
     path: PathBuf,
     index: u64,
 }
 
 fn fgb_err(path: &Path, e: impl std::fmt::Display) -> FormatError {
     FormatError::invalid(path, format!("FlatGeobuf: {e}"))
-}
-
-struct Props<'a> {
-    fields: &'a [Field],
-    values: Vec<Value>,
-}
-
-impl PropertyProcessor for Props<'_> {
-    fn property(&mut self, _i: usize, name: &str, v: &ColumnValue) -> geozero::error::Result<bool> {
-        if let Some(k) = self.fields.iter().position(|f| f.name == name) {
-            self.values[k] = match v {
-                ColumnValue::Byte(x) => Value::Int(*x as i64),
-                ColumnValue::UByte(x) => Value::Int(*x as i64),
-                ColumnValue::Bool(x) => Value::Bool(*x),
-                ColumnValue::Short(x) => Value::Int(*x as i64),
-                ColumnValue::UShort(x) => Value::Int(*x as i64),
-                ColumnValue::Int(x) => Value::Int(*x as i64),
-                ColumnValue::UInt(x) => Value::Int(*x as i64),
-                ColumnValue::Long(x) => Value::Int(*x),
-                ColumnValue::ULong(x) => Value::Int(*x as i64),
-                ColumnValue::Float(x) => Value::Float(*x as f64),
-                ColumnValue::Double(x) => Value::Float(*x),
-                ColumnValue::String(s) | ColumnValue::Json(s) => Value::Text(s.to_string()),
-                ColumnValue::DateTime(s) => Value::Date(s.to_string()),
-                ColumnValue::Binary(_) => Value::Null,
-            };
-        }
-        Ok(false)
-    }
 }
 
 impl FgbFileReader {
@@ -80,8 +57,10 @@ impl FgbFileReader {
             None => None,
         };
         let mut fields = Vec::new();
+        let mut types = Vec::new();
         if let Some(cols) = h.columns() {
             for c in cols.iter() {
+                types.push(c.type_());
                 let ty = match c.type_() {
                     ColumnType::Bool => FieldType::Bool,
                     ColumnType::Byte
@@ -112,6 +91,7 @@ impl FgbFileReader {
             _ => GeometryType::Any,
         };
         let count = h.features_count();
+        let header_type = h.geometry_type();
         let info = LayerInfo {
             name: h
                 .name()
@@ -125,6 +105,8 @@ impl FgbFileReader {
         Ok(FgbFileReader {
             iter,
             info,
+            types,
+            geometry_type: header_type,
             path: path.to_path_buf(),
             index: 0,
         })
@@ -151,21 +133,25 @@ impl FeatureReader for FgbFileReader {
             return Ok(None);
         };
         self.index += 1;
-        let mut w = geozero::geo_types::GeoWriter::new();
-        f.process_geom(&mut w).map_err(|e| {
-            FormatError::feature(&path, index, None, format!("FlatGeobuf geometry: {e}"))
-        })?;
-        let mut props = Props {
-            fields: &self.info.fields,
-            values: vec![Value::Null; self.info.fields.len()],
+        let fb = f.fbs_feature();
+        let geometry = match fb.geometry() {
+            Some(g) => decode_geometry(g, self.geometry_type, 0).map_err(|m| {
+                FormatError::feature(&path, index, None, format!("FlatGeobuf geometry: {m}"))
+            })?,
+            None => None,
         };
-        f.process_properties(&mut props).map_err(|e| {
-            FormatError::feature(&path, index, None, format!("FlatGeobuf properties: {e}"))
-        })?;
+        let values = match fb.properties() {
+            Some(p) => {
+                decode_properties(p.bytes(), &self.types, self.info.fields.len()).map_err(|m| {
+                    FormatError::feature(&path, index, None, format!("FlatGeobuf properties: {m}"))
+                })?
+            }
+            None => vec![Value::Null; self.info.fields.len()],
+        };
         Ok(Some(Feature {
             fid: None,
-            geometry: w.take_geometry(),
-            values: props.values,
+            geometry,
+            values,
         }))
     }
 }
@@ -278,4 +264,157 @@ impl FeatureWriter for FgbFileWriter {
         fgb.write(w).map_err(|e| fgb_err(&path, e))?;
         out.commit()
     }
+}
+
+/// A bounds-checked little-endian cursor.
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], String> {
+        let s = self
+            .b
+            .get(self.i..self.i.saturating_add(n))
+            .ok_or("property data ends early")?;
+        self.i += n;
+        Ok(s)
+    }
+    fn bytes<const N: usize>(&mut self) -> std::result::Result<[u8; N], String> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+}
+
+/// Decode a feature's properties with every length checked (the crate's own decoder slices
+/// without checks and panics on a damaged file).
+fn decode_properties(
+    bytes: &[u8],
+    types: &[ColumnType],
+    n_fields: usize,
+) -> std::result::Result<Vec<Value>, String> {
+    let mut out = vec![Value::Null; n_fields];
+    let mut c = Cursor { b: bytes, i: 0 };
+    // A trailing single byte occurs in files written by some tools (the crate notes it too).
+    while c.i + 1 < bytes.len() {
+        let col = u16::from_le_bytes(c.bytes()?) as usize;
+        let ty = *types
+            .get(col)
+            .ok_or_else(|| format!("property of column {col}, the header has {}", types.len()))?;
+        let v = match ty {
+            ColumnType::Byte => Value::Int(i8::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::UByte => Value::Int(u8::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::Bool => Value::Bool(c.bytes::<1>()?[0] != 0),
+            ColumnType::Short => Value::Int(i16::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::UShort => Value::Int(u16::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::Int => Value::Int(i32::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::UInt => Value::Int(u32::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::Long => Value::Int(i64::from_le_bytes(c.bytes()?)),
+            ColumnType::ULong => Value::Int(u64::from_le_bytes(c.bytes()?) as i64),
+            ColumnType::Float => Value::Float(f32::from_le_bytes(c.bytes()?) as f64),
+            ColumnType::Double => Value::Float(f64::from_le_bytes(c.bytes()?)),
+            _ => {
+                let n = u32::from_le_bytes(c.bytes()?) as usize;
+                let raw = c.take(n)?;
+                if ty == ColumnType::Binary {
+                    Value::Null
+                } else {
+                    let t = std::str::from_utf8(raw)
+                        .map_err(|_| format!("column {col}: text is not UTF-8"))?
+                        .to_string();
+                    if ty == ColumnType::DateTime {
+                        Value::Date(t)
+                    } else {
+                        Value::Text(t)
+                    }
+                }
+            }
+        };
+        if let Some(slot) = out.get_mut(col) {
+            *slot = v;
+        }
+    }
+    Ok(out)
+}
+
+/// Decode a FlatGeobuf geometry with every index checked.
+fn decode_geometry(
+    g: flatgeobuf::Geometry,
+    ty: flatgeobuf::GeometryType,
+    depth: usize,
+) -> std::result::Result<Option<Geometry<f64>>, String> {
+    use flatgeobuf::GeometryType as G;
+    if depth > 8 {
+        return Err("geometry nested too deeply".into());
+    }
+    let ty = if g.type_() == G::Unknown {
+        ty
+    } else {
+        g.type_()
+    };
+    let xy: Vec<f64> = g.xy().map(|v| v.iter().collect()).unwrap_or_default();
+    if xy.len() % 2 == 1 {
+        return Err("odd number of ordinates".into());
+    }
+    let pts: Vec<Coord<f64>> = xy.chunks(2).map(|c| Coord { x: c[0], y: c[1] }).collect();
+    let ends: Vec<usize> = g
+        .ends()
+        .map(|v| v.iter().map(|e| e as usize).collect())
+        .unwrap_or_else(|| vec![pts.len()]);
+    let lines = || -> std::result::Result<Vec<LineString<f64>>, String> {
+        let mut start = 0;
+        let mut out = Vec::with_capacity(ends.len());
+        for &e in &ends {
+            if e < start || e > pts.len() {
+                return Err(format!("ring end {e} outside {start}..{}", pts.len()));
+            }
+            out.push(LineString(pts[start..e].to_vec()));
+            start = e;
+        }
+        Ok(out)
+    };
+    let polygon = |mut rings: Vec<LineString<f64>>| {
+        if rings.is_empty() {
+            return None;
+        }
+        let ext = rings.remove(0);
+        Some(Polygon::new(ext, rings))
+    };
+    let parts = |t: G| -> std::result::Result<Vec<Geometry<f64>>, String> {
+        let mut out = Vec::new();
+        if let Some(ps) = g.parts() {
+            for p in ps.iter() {
+                out.extend(decode_geometry(p, t, depth + 1)?);
+            }
+        }
+        Ok(out)
+    };
+    Ok(match ty {
+        G::Point => pts.first().map(|c| Geometry::Point(Point(*c))),
+        G::MultiPoint => Some(Geometry::MultiPoint(MultiPoint(
+            pts.into_iter().map(Point).collect(),
+        ))),
+        G::LineString => Some(Geometry::LineString(LineString(pts))),
+        G::MultiLineString => Some(Geometry::MultiLineString(MultiLineString(lines()?))),
+        G::Polygon => polygon(lines()?).map(Geometry::Polygon),
+        G::MultiPolygon => {
+            let mut polys: Vec<Polygon<f64>> = parts(G::Polygon)?
+                .into_iter()
+                .filter_map(|p| match p {
+                    Geometry::Polygon(p) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            if polys.is_empty() && !pts.is_empty() {
+                polys.extend(polygon(lines()?));
+            }
+            Some(Geometry::MultiPolygon(MultiPolygon(polys)))
+        }
+        G::GeometryCollection => Some(Geometry::GeometryCollection(GeometryCollection(parts(
+            G::Unknown,
+        )?))),
+        other => return Err(format!("geometry type {other:?} is not supported")),
+    })
 }

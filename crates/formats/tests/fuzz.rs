@@ -119,7 +119,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(150))]
+    #![proptest_config(ProptestConfig::with_cases(600))]
 
     #[test]
     fn binary_formats_mutated(e in edits(), cut in prop::option::of(0.0f64..1.0), which in 0usize..5) {
