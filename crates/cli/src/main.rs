@@ -6,6 +6,8 @@
 mod area;
 mod convert;
 mod info;
+mod stats;
+mod store_cmds;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use onemap_formats::{FormatError, ReadOptions, TextEncoding};
@@ -29,6 +31,20 @@ enum Command {
     Convert(convert::Args),
     /// Layer summary: CRS, fields, feature count, extent.
     Info(info::Args),
+    /// Import a layer into the store as a dataset, with quality checks (all or nothing).
+    Import(store_cmds::ImportArgs),
+    /// Run the import's quality checks on a file; store nothing.
+    Validate(store_cmds::ValidateArgs),
+    /// List the datasets of the store.
+    Datasets(store_cmds::DatasetsArgs),
+    /// Export a dataset to any writer format.
+    Export(store_cmds::ExportArgs),
+    /// Remove a dataset (recorded in the store's event log).
+    Remove(store_cmds::RemoveArgs),
+    /// Land-class area table of a survey dataset by county or township.
+    Stats(stats::Args),
+    /// List the quality checks.
+    Checks(store_cmds::ChecksArgs),
 }
 
 /// Output format of data-printing commands.
@@ -114,6 +130,13 @@ fn main() -> ExitCode {
         Command::Area(a) => area::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),
+        Command::Import(a) => store_cmds::import(a),
+        Command::Validate(a) => store_cmds::validate(a),
+        Command::Datasets(a) => store_cmds::datasets(a),
+        Command::Export(a) => store_cmds::export(a),
+        Command::Remove(a) => store_cmds::remove(a),
+        Command::Stats(a) => stats::run(a),
+        Command::Checks(a) => store_cmds::checks(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -25,6 +25,9 @@ pub(super) fn make(_: &Options) -> Box<dyn Check> {
 
 impl Check for Bsm {
     fn feature(&mut self, r: &Record, out: &mut Vec<Finding>) {
+        if !r.has("BSM") {
+            return; // D-E01 reports the missing field once
+        }
         match r.text("BSM") {
             None => out.push(r.finding(Severity::Error, "D-E02", Some("BSM"), "BSM is empty")),
             Some(b) => {

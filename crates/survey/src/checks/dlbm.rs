@@ -22,6 +22,9 @@ pub(super) fn make(_: &Options) -> Box<dyn Check> {
 
 impl Check for Dlbm {
     fn feature(&mut self, r: &Record, out: &mut Vec<Finding>) {
+        if !r.has("DLBM") {
+            return; // D-E01 reports the missing field once
+        }
         match r.text("DLBM") {
             None => out.push(r.finding(Severity::Error, "D-E03", Some("DLBM"), "DLBM is empty")),
             Some(c) if class_of(&c).is_none() => {

@@ -21,7 +21,8 @@ pub(super) fn make(_: &Options) -> Box<dyn Check> {
 impl Check for KcNonCultivated {
     fn feature(&mut self, r: &Record, out: &mut Vec<Finding>) {
         let Some(d) = r.text("DLBM") else { return };
-        if is_cultivated(&d) {
+        // Not 耕地, and a real class (an unknown DLBM is D-E03's).
+        if is_cultivated(&d) || crate::classes::class_of(&d).is_none() {
             return;
         }
         let positive = |f: &str| matches!(r.decimal(f), Some(Ok(x)) if x.mantissa > 0);

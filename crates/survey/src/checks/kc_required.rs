@@ -13,10 +13,15 @@
 use super::{Check, Finding, Options, Record, Severity};
 use crate::classes::is_cultivated;
 
-struct KcRequired;
+struct KcRequired {
+    /// Missing columns already reported.
+    reported: Vec<&'static str>,
+}
 
 pub(super) fn make(_: &Options) -> Box<dyn Check> {
-    Box::new(KcRequired)
+    Box::new(KcRequired {
+        reported: Vec::new(),
+    })
 }
 
 impl Check for KcRequired {
@@ -26,6 +31,19 @@ impl Check for KcRequired {
             return;
         }
         for f in ["KCXS", "KCMJ", "TBDLMJ"] {
+            if !r.has(f) {
+                if !self.reported.contains(&f) {
+                    self.reported.push(f);
+                    out.push(super::Finding {
+                        severity: Severity::Error,
+                        check: "D-E06",
+                        feature: None,
+                        field: Some(f.into()),
+                        message: format!("the layer has no {f}, which every 耕地 (01xx) patch needs (first at feature {})", r.index),
+                    });
+                }
+                continue;
+            }
             if r.value(f)
                 .is_none_or(|v| matches!(v, onemap_formats::Value::Null))
             {

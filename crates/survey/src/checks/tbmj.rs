@@ -19,6 +19,9 @@ pub(super) fn make(_: &Options) -> Box<dyn Check> {
 
 impl Check for Tbmj {
     fn feature(&mut self, r: &Record, out: &mut Vec<Finding>) {
+        if !r.has("TBMJ") {
+            return; // D-E01 reports the missing field once
+        }
         match r.cents("TBMJ") {
             None => out.push(r.finding(Severity::Error, "D-E04", Some("TBMJ"), "TBMJ is empty")),
             Some(Err(e)) => out.push(r.finding(Severity::Error, "D-E04", Some("TBMJ"), e)),

@@ -19,6 +19,9 @@ pub(super) fn make(_: &Options) -> Box<dyn Check> {
 
 impl Check for Xzqdm {
     fn feature(&mut self, r: &Record, out: &mut Vec<Finding>) {
+        if !r.has("XZQDM") {
+            return; // D-E01 reports the missing field once
+        }
         match r.text("XZQDM") {
             None => out.push(r.finding(Severity::Error, "X-E01", Some("XZQDM"), "XZQDM is empty")),
             Some(c)

@@ -23,6 +23,9 @@ pub(super) fn make(o: &Options) -> Box<dyn Check> {
 
 impl Check for Zldwdm {
     fn feature(&mut self, r: &Record, out: &mut Vec<Finding>) {
+        if !r.has("ZLDWDM") {
+            return; // D-E01 reports the missing field once
+        }
         let Some(z) = r.text("ZLDWDM") else {
             out.push(r.finding(Severity::Error, "D-E05", Some("ZLDWDM"), "ZLDWDM is empty"));
             return;

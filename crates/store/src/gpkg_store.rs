@@ -1,0 +1,575 @@
+//! The embedded store: one GeoPackage file. Each dataset is an ordinary feature layer (EPSG:4490,
+//! R-tree spatial index) that QGIS, ArcGIS and GDAL open as it is; onemap's own metadata sits in
+//! `onemap_datasets`, `onemap_findings` and `onemap_events`.
+
+use crate::{Dataset, Event, ImportOutcome, ImportRequest, Result, Store, StoreError};
+use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
+use onemap_formats::model::bbox;
+use onemap_formats::{wkb, FeatureReader, FieldType, Value};
+use onemap_geodesy::crs::Crs;
+use onemap_survey::inspect::Inspector;
+use onemap_survey::{Finding, Kind, Severity};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+
+const ONEMAP_TABLES: &str = r#"
+CREATE TABLE IF NOT EXISTS onemap_datasets (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, year INTEGER, name TEXT NOT NULL,
+  features INTEGER NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL, source_crs TEXT NOT NULL,
+  imported_at TEXT NOT NULL, imported_by TEXT NOT NULL, warnings INTEGER NOT NULL,
+  table_name TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS onemap_findings (
+  dataset_id TEXT NOT NULL, severity TEXT NOT NULL, check_id TEXT NOT NULL,
+  feature INTEGER, field TEXT, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS onemap_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
+  action TEXT NOT NULL, dataset_id TEXT NOT NULL, detail TEXT NOT NULL);
+"#;
+
+/// A store in one GeoPackage file.
+pub struct GpkgStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn err(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Store {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// The envelope of a GeoPackage geometry blob (for the R-tree triggers' ST_ functions).
+fn blob_envelope(b: &[u8]) -> Option<[f64; 4]> {
+    let g = wkb::parse_gpkg_blob(b).ok()??;
+    bbox(&g)
+}
+
+/// Register the SQL functions the GeoPackage R-tree triggers call (GDAL and QGIS register
+/// their own): ST_IsEmpty, ST_MinX, ST_MaxX, ST_MinY, ST_MaxY.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("ST_IsEmpty", 1, flags, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Blob(b) => {
+                b.len() < 4 || b[3] & 0b0001_0000 != 0 || blob_envelope(b).is_none()
+            }
+            _ => true,
+        })
+    })?;
+    for (name, k) in [
+        ("ST_MinX", 0usize),
+        ("ST_MinY", 1),
+        ("ST_MaxX", 2),
+        ("ST_MaxY", 3),
+    ] {
+        conn.create_scalar_function(name, 1, flags, move |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Blob(b) => blob_envelope(b).map(|e| e[k]),
+                _ => None,
+            })
+        })?;
+    }
+    Ok(())
+}
+
+impl GpkgStore {
+    /// Open a store, creating it (a valid, empty GeoPackage) if the file does not exist.
+    pub fn open(path: &Path) -> Result<GpkgStore> {
+        let exists = path.exists();
+        let conn = Connection::open(path).map_err(|e| err(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(|e| err(path, e))?;
+        register_functions(&conn).map_err(|e| err(path, e))?;
+        if !exists {
+            conn.execute_batch("BEGIN").map_err(|e| err(path, e))?;
+            init(&conn).map_err(|e| err(path, e))?;
+            ensure_srs(&conn, &Crs::Cgcs2000).map_err(|e| err(path, e))?;
+            conn.execute_batch(ONEMAP_TABLES)
+                .map_err(|e| err(path, e))?;
+            conn.execute_batch("COMMIT").map_err(|e| err(path, e))?;
+        } else {
+            let is_gpkg: bool = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_contents'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0)
+                .map_err(|e| err(path, format!("not a GeoPackage: {e}")))?;
+            if !is_gpkg {
+                return Err(err(path, "not a GeoPackage store (no gpkg_contents)"));
+            }
+            conn.execute_batch(ONEMAP_TABLES)
+                .map_err(|e| err(path, e))?;
+        }
+        Ok(GpkgStore {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn new_id(&self, kind: Kind, year: Option<i32>) -> Result<String> {
+        let base = match year {
+            Some(y) => format!("{}-{y}", kind.id()),
+            None => kind.id().to_string(),
+        };
+        let taken = |id: &str| -> Result<bool> {
+            let n: i64 = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM onemap_datasets WHERE id = ?1 OR table_name = ?2",
+                    params![id, id.replace('-', "_")],
+                    |r| r.get(0),
+                )
+                .map_err(|e| err(&self.path, e))?;
+            let t: i64 = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                    [id.replace('-', "_")],
+                    |r| r.get(0),
+                )
+                .map_err(|e| err(&self.path, e))?;
+            Ok(n + t > 0)
+        };
+        if !taken(&base)? {
+            return Ok(base);
+        }
+        for k in 2.. {
+            let id = format!("{base}-{k}");
+            if !taken(&id)? {
+                return Ok(id);
+            }
+        }
+        unreachable!("an unused id exists")
+    }
+
+    fn row_to_dataset(r: &rusqlite::Row) -> rusqlite::Result<Dataset> {
+        let kind: String = r.get(1)?;
+        Ok(Dataset {
+            id: r.get(0)?,
+            kind: Kind::parse(&kind).unwrap_or(Kind::Other),
+            year: r.get(2)?,
+            name: r.get(3)?,
+            features: r.get::<_, i64>(4)? as u64,
+            source: r.get(5)?,
+            sha256: r.get(6)?,
+            source_crs: r.get(7)?,
+            imported_at: r.get(8)?,
+            imported_by: r.get(9)?,
+            warnings: r.get::<_, i64>(10)? as u64,
+            table: r.get(11)?,
+        })
+    }
+}
+
+const SELECT_DATASET: &str = "SELECT id, kind, year, name, features, source, sha256, source_crs, imported_at, imported_by, warnings, table_name FROM onemap_datasets";
+
+impl Store for GpkgStore {
+    fn datasets(&self) -> Result<Vec<Dataset>> {
+        let mut st = self
+            .conn
+            .prepare(&format!("{SELECT_DATASET} ORDER BY rowid"))
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([], Self::row_to_dataset)
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn dataset(&self, id: &str) -> Result<Dataset> {
+        self.conn
+            .query_row(
+                &format!("{SELECT_DATASET} WHERE id = ?1"),
+                [id],
+                Self::row_to_dataset,
+            )
+            .optional()
+            .map_err(|e| err(&self.path, e))?
+            .ok_or_else(|| StoreError::NoDataset(id.to_string()))
+    }
+
+    fn import(
+        &mut self,
+        req: &ImportRequest,
+        source: &mut dyn FeatureReader,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome> {
+        let info = source.info().clone();
+        let src_crs = info
+            .crs
+            .ok_or_else(|| StoreError::Mapping(format!("{}: no CRS", req.source.display())))?;
+        let mut ins = Inspector::new(req.kind, &info.fields, src_crs, &req.map, &req.options)
+            .map_err(StoreError::Mapping)?;
+        let sha256 = crate::source_sha256(&req.source).map_err(|e| err(&req.source, e))?;
+        let id = self.new_id(req.kind, req.year)?;
+        let table = id.replace('-', "_");
+        let fields = ins.fields().to_vec();
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        // Everything below is one transaction: an error, Ctrl-C or kill -9 leaves no trace.
+        let tx = self.conn.transaction().map_err(e)?;
+        ensure_srs(&tx, &Crs::Cgcs2000).map_err(e)?;
+        let gtype = if req.kind.polygons() {
+            "MULTIPOLYGON"
+        } else {
+            "GEOMETRY"
+        };
+        let mut ddl = format!(
+            "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {gtype}",
+            ident(&table)
+        );
+        for f in &fields {
+            let t = match f.ty {
+                FieldType::Int => "INTEGER",
+                FieldType::Float => "REAL",
+                FieldType::Bool => "BOOLEAN",
+                FieldType::Date => "DATE",
+                FieldType::Text => "TEXT",
+            };
+            ddl.push_str(&format!(", {} {t}", ident(&f.name)));
+        }
+        ddl.push(')');
+        tx.execute_batch(&ddl).map_err(e)?;
+        let rtree = format!("rtree_{table}_geom");
+        tx.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
+            ident(&rtree)
+        ))
+        .map_err(e)?;
+        let insert = format!(
+            "INSERT INTO {} (geom{}) VALUES (?1{})",
+            ident(&table),
+            fields
+                .iter()
+                .map(|f| format!(", {}", ident(&f.name)))
+                .collect::<String>(),
+            (0..fields.len())
+                .map(|i| format!(", ?{}", i + 2))
+                .collect::<String>()
+        );
+        let mut extent = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut read = 0u64;
+        {
+            let mut st = tx.prepare(&insert).map_err(e)?;
+            let mut rt = tx
+                .prepare(&format!(
+                    "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
+                    ident(&rtree)
+                ))
+                .map_err(e)?;
+            let mut blob = Vec::new();
+            while let Some(f) = source.read_feature()? {
+                let p = ins.feature(read, f);
+                read += 1;
+                if read % 4096 == 0 {
+                    progress(read);
+                }
+                if ins.has_errors() {
+                    continue; // keep reading to report every problem; nothing will be stored
+                }
+                let geom = p.geometry.map(|g| match g {
+                    onemap_formats::Geometry::Polygon(poly) => {
+                        onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
+                    }
+                    g => g,
+                });
+                let bb = geom.as_ref().and_then(bbox);
+                let mut vals: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
+                vals.push(match (&geom, bb) {
+                    (Some(g), Some(b)) => {
+                        wkb::gpkg_blob(g, 4490, b, &mut blob);
+                        SqlValue::Blob(blob.clone())
+                    }
+                    _ => SqlValue::Null,
+                });
+                for v in &p.values {
+                    vals.push(match v {
+                        Value::Null => SqlValue::Null,
+                        Value::Int(i) => SqlValue::Integer(*i),
+                        Value::Float(x) => SqlValue::Real(*x),
+                        Value::Bool(b) => SqlValue::Integer(*b as i64),
+                        Value::Text(t) | Value::Date(t) => SqlValue::Text(t.clone()),
+                    });
+                }
+                st.execute(rusqlite::params_from_iter(vals)).map_err(e)?;
+                if let Some(b) = bb {
+                    let fid = tx.last_insert_rowid();
+                    rt.execute(params![fid, b[0], b[2], b[1], b[3]])
+                        .map_err(e)?;
+                    extent = [
+                        extent[0].min(b[0]),
+                        extent[1].min(b[1]),
+                        extent[2].max(b[2]),
+                        extent[3].max(b[3]),
+                    ];
+                }
+            }
+        }
+        progress(read);
+        let (findings, notes) = ins.finish();
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            tx.rollback().map_err(e)?;
+            return Ok(ImportOutcome {
+                dataset: None,
+                findings,
+                notes,
+                read,
+            });
+        }
+        tx.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4490)",
+            params![
+                table,
+                format!("{} {}", req.kind.chinese(), req.name.clone().unwrap_or_default()),
+                extent[0].is_finite().then_some(extent[0]),
+                extent[1].is_finite().then_some(extent[1]),
+                extent[2].is_finite().then_some(extent[2]),
+                extent[3].is_finite().then_some(extent[3])
+            ],
+        )
+        .map_err(e)?;
+        tx.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, 4490, 0, 0)",
+            params![table, gtype],
+        )
+        .map_err(e)?;
+        tx.execute_batch(&rtree_triggers(&table, "geom", "fid"))
+            .map_err(e)?;
+        tx.execute(
+            "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+            params![table],
+        )
+        .map_err(e)?;
+        let warnings = findings.len() as u64;
+        let name = req
+            .name
+            .clone()
+            .unwrap_or_else(|| onemap_formats::layer_name(&req.source));
+        let source_name = req
+            .source
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        let ds = Dataset {
+            id: id.clone(),
+            kind: req.kind,
+            year: req.year,
+            name,
+            features: read,
+            source: source_name,
+            sha256,
+            source_crs: src_crs.code(),
+            imported_at: crate::now_rfc3339(),
+            imported_by: req.user.clone(),
+            warnings,
+            table: table.clone(),
+        };
+        tx.execute(
+            "INSERT INTO onemap_datasets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                ds.id,
+                ds.kind.id(),
+                ds.year,
+                ds.name,
+                ds.features as i64,
+                ds.source,
+                ds.sha256,
+                ds.source_crs,
+                ds.imported_at,
+                ds.imported_by,
+                ds.warnings as i64,
+                ds.table,
+                serde_json::to_string(&notes).unwrap_or_default()
+            ],
+        )
+        .map_err(e)?;
+        {
+            let mut st = tx
+                .prepare("INSERT INTO onemap_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(e)?;
+            for f in &findings {
+                st.execute(params![
+                    ds.id,
+                    f.severity.id(),
+                    f.check,
+                    f.feature.map(|x| x as i64),
+                    f.field,
+                    f.message
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'import', ?3, ?4)",
+            params![ds.imported_at, ds.imported_by, ds.id, format!("{} features from {} (sha256 {}), {} warnings", ds.features, ds.source, ds.sha256, ds.warnings)],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(ImportOutcome {
+            dataset: Some(ds),
+            findings,
+            notes,
+            read,
+        })
+    }
+
+    fn features(&self, id: &str) -> Result<Box<dyn FeatureReader>> {
+        let ds = self.dataset(id)?;
+        Ok(Box::new(GpkgReader::open(&self.path, Some(&ds.table))?))
+    }
+
+    fn for_each_row(&self, id: &str, fields: &[&str], f: &mut dyn FnMut(&[Value])) -> Result<()> {
+        let ds = self.dataset(id)?;
+        let cols: Vec<String> = fields.iter().map(|c| ident(c)).collect();
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY fid",
+            cols.join(", "),
+            ident(&ds.table)
+        );
+        let mut st = self
+            .conn
+            .prepare(&sql)
+            .map_err(|e| err(&self.path, format!("dataset {id}: {e}")))?;
+        let mut rows = st.query([]).map_err(|e| err(&self.path, e))?;
+        let mut buf = Vec::with_capacity(fields.len());
+        while let Some(r) = rows.next().map_err(|e| err(&self.path, e))? {
+            buf.clear();
+            for i in 0..fields.len() {
+                buf.push(match r.get_ref(i).map_err(|e| err(&self.path, e))? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(x) => Value::Int(x),
+                    ValueRef::Real(x) => Value::Float(x),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => Value::Null,
+                });
+            }
+            f(&buf);
+        }
+        Ok(())
+    }
+
+    fn findings(&self, id: &str) -> Result<Vec<Finding>> {
+        self.dataset(id)?;
+        let mut st = self
+            .conn
+            .prepare("SELECT severity, check_id, feature, field, message FROM onemap_findings WHERE dataset_id = ?1 ORDER BY rowid")
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([id], |r| {
+                let sev: String = r.get(0)?;
+                let check: String = r.get(1)?;
+                Ok(Finding {
+                    severity: if sev == "error" {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
+                    check: intern(&check),
+                    feature: r.get::<_, Option<i64>>(2)?.map(|x| x as u64),
+                    field: r.get(3)?,
+                    message: r.get(4)?,
+                })
+            })
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn remove(&mut self, id: &str, user: &str, reason: Option<&str>) -> Result<()> {
+        let ds = self.dataset(id)?;
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        let t = &ds.table;
+        for s in [
+            "insert", "update1", "update2", "update3", "update4", "delete",
+        ] {
+            tx.execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS {}",
+                ident(&format!("rtree_{t}_geom_{s}"))
+            ))
+            .map_err(e)?;
+        }
+        tx.execute_batch(&format!(
+            "DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {};",
+            ident(&format!("rtree_{t}_geom")),
+            ident(t)
+        ))
+        .map_err(e)?;
+        for table in ["gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE table_name = ?1"), [t])
+                .map_err(e)?;
+        }
+        tx.execute("DELETE FROM onemap_findings WHERE dataset_id = ?1", [id])
+            .map_err(e)?;
+        tx.execute("DELETE FROM onemap_datasets WHERE id = ?1", [id])
+            .map_err(e)?;
+        tx.execute(
+            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'remove', ?3, ?4)",
+            params![
+                crate::now_rfc3339(),
+                user,
+                id,
+                format!(
+                    "removed {} ({} {} features, source {}, sha256 {}){}",
+                    ds.name,
+                    ds.features,
+                    ds.kind.id(),
+                    ds.source,
+                    ds.sha256,
+                    reason.map(|r| format!("; reason: {r}")).unwrap_or_default()
+                )
+            ],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(())
+    }
+
+    fn events(&self) -> Result<Vec<Event>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT at, user, action, dataset_id, detail FROM onemap_events ORDER BY seq")
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Event {
+                    at: r.get(0)?,
+                    user: r.get(1)?,
+                    action: r.get(2)?,
+                    dataset: r.get(3)?,
+                    detail: r.get(4)?,
+                })
+            })
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+}
+
+/// A check id read back from the store as the registry's `&'static str`.
+fn intern(id: &str) -> &'static str {
+    onemap_survey::checks::REGISTRY
+        .iter()
+        .map(|c| c.id)
+        .chain(onemap_survey::checks::BUILT_IN.iter().map(|b| b.0))
+        .chain(["V-W01", "G-W01", "G-E01"])
+        .find(|c| *c == id)
+        .unwrap_or("?")
+}

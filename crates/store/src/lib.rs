@@ -1,0 +1,206 @@
+//! The one-map store: every survey and plan layer as a dataset in one coordinate system
+//! (EPSG:4490), checked on the way in, with known provenance.
+//!
+//! [`Store`] is the interface the analyses use; [`GpkgStore`] keeps everything in one
+//! GeoPackage file that QGIS, ArcGIS and GDAL open as they are. A PostGIS implementation will
+//! follow the same trait.
+
+pub mod fixture;
+mod gpkg_store;
+
+pub use gpkg_store::GpkgStore;
+
+use onemap_formats::{FeatureReader, Value};
+use onemap_survey::{Finding, Kind, Options};
+use std::path::{Path, PathBuf};
+
+/// Store errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store file could not be used.
+    #[error("store {}: {message}", path.display())]
+    Store {
+        /// The store.
+        path: PathBuf,
+        /// What.
+        message: String,
+    },
+    /// No dataset with that id.
+    #[error("no dataset {0:?}; `onemap datasets` lists them")]
+    NoDataset(String),
+    /// Reading the source failed.
+    #[error(transparent)]
+    Source(#[from] onemap_formats::FormatError),
+    /// The source does not fit the kind (field mapping).
+    #[error("{0}")]
+    Mapping(String),
+}
+
+/// Result with [`StoreError`].
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A dataset: one import of one layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Id, e.g. `dltb-2023`.
+    pub id: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Survey year or plan version year.
+    pub year: Option<i32>,
+    /// Display name.
+    pub name: String,
+    /// Number of features.
+    pub features: u64,
+    /// Source file name.
+    pub source: String,
+    /// SHA-256 of the source file(s), hex.
+    pub sha256: String,
+    /// CRS of the source, `EPSG:N`.
+    pub source_crs: String,
+    /// Import time, RFC 3339 UTC.
+    pub imported_at: String,
+    /// Importing user.
+    pub imported_by: String,
+    /// Number of warnings stored with the dataset.
+    pub warnings: u64,
+    /// The GeoPackage table holding the features.
+    pub table: String,
+}
+
+/// What to import.
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    /// Kind of the dataset.
+    pub kind: Kind,
+    /// Year.
+    pub year: Option<i32>,
+    /// Display name (default: the source file stem).
+    pub name: Option<String>,
+    /// The source file (for provenance).
+    pub source: PathBuf,
+    /// `--map CANONICAL=SOURCE` pairs.
+    pub map: Vec<(String, String)>,
+    /// Check parameters.
+    pub options: Options,
+    /// The importing user.
+    pub user: String,
+}
+
+/// The result of an import: the dataset if it was stored, and every finding.
+#[derive(Debug)]
+pub struct ImportOutcome {
+    /// The stored dataset; `None` when errors refused the import.
+    pub dataset: Option<Dataset>,
+    /// Findings, errors first.
+    pub findings: Vec<Finding>,
+    /// Field-mapping notes.
+    pub notes: Vec<String>,
+    /// Features read.
+    pub read: u64,
+}
+
+/// An entry of the store's event log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// User.
+    pub user: String,
+    /// `import`, `remove`.
+    pub action: String,
+    /// Dataset id.
+    pub dataset: String,
+    /// Details.
+    pub detail: String,
+}
+
+/// The store interface the analyses use. Nothing here is specific to SQLite.
+pub trait Store {
+    /// Every dataset, oldest first.
+    fn datasets(&self) -> Result<Vec<Dataset>>;
+    /// One dataset.
+    fn dataset(&self, id: &str) -> Result<Dataset>;
+    /// Import a layer: all of it or nothing. `progress` is called with the features read.
+    fn import(
+        &mut self,
+        req: &ImportRequest,
+        source: &mut dyn FeatureReader,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome>;
+    /// The features of a dataset, in EPSG:4490.
+    fn features(&self, id: &str) -> Result<Box<dyn FeatureReader>>;
+    /// Call `f` with the values of `fields` for every feature of a dataset (no geometry).
+    fn for_each_row(&self, id: &str, fields: &[&str], f: &mut dyn FnMut(&[Value])) -> Result<()>;
+    /// The warnings stored with a dataset.
+    fn findings(&self, id: &str) -> Result<Vec<Finding>>;
+    /// Remove a dataset; the removal is recorded in the event log.
+    fn remove(&mut self, id: &str, user: &str, reason: Option<&str>) -> Result<()>;
+    /// The event log, oldest first.
+    fn events(&self) -> Result<Vec<Event>>;
+}
+
+/// The store path: `--store`, else `ONEMAP_STORE`, else `./onemap.gpkg`.
+pub fn store_path(arg: Option<&Path>) -> PathBuf {
+    arg.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("ONEMAP_STORE").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("onemap.gpkg"))
+}
+
+/// The OS user, for provenance.
+pub fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Now as RFC 3339 UTC (`2026-11-29T07:58:00Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, d) = onemap_formats::civil_from_days((secs / 86_400) as i64);
+    let s = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// SHA-256 of a source: the file itself, and for a shapefile its .shx, .dbf, .prj and .cpg in
+/// that order where present.
+pub fn source_sha256(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut h = Sha256::new();
+    let mut files = vec![path.to_path_buf()];
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+    {
+        for ext in ["shx", "dbf", "prj", "cpg"] {
+            for e in [ext.to_string(), ext.to_ascii_uppercase()] {
+                let p = path.with_extension(e);
+                if p.exists() {
+                    files.push(p);
+                    break;
+                }
+            }
+        }
+    }
+    let mut buf = vec![0u8; 1 << 20];
+    for f in files {
+        let mut file = std::fs::File::open(f)?;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
