@@ -68,7 +68,7 @@ pub fn layer(n: u64) -> LayerInfo {
     }
 }
 
-/// Patch `i` of a layer of `n` patches (whole-millimetre vertices, 10 vertices, ~0.5–1 ha,
+/// Patch `i` of a layer of `n` patches (whole-millimetre vertices, 30 vertices, ~0.5–1 ha,
 /// no overlaps).
 pub fn patch(i: u64, n: u64) -> Feature {
     let side = (n as f64).sqrt().ceil().max(1.0) as u64;
@@ -77,9 +77,9 @@ pub fn patch(i: u64, n: u64) -> Feature {
         4_800_000.0 + (i / side) as f64 * 120.0,
     );
     let mm = |v: f64| (v * 1000.0).round() / 1000.0;
-    let mut ring: Vec<(f64, f64)> = (0..10)
+    let mut ring: Vec<(f64, f64)> = (0..30)
         .map(|k| {
-            let a = -std::f64::consts::TAU * k as f64 / 10.0;
+            let a = -std::f64::consts::TAU * k as f64 / 30.0;
             let r = 40.0 + ((i * 7 + k * 13) % 17) as f64;
             (mm(cx + r * a.cos()), mm(cy + r * a.sin()))
         })

@@ -94,8 +94,9 @@ fn clean_layer_imports_without_findings() {
 /// Each check fires on a file with one planted fault, naming the feature and field.
 #[test]
 fn every_check_fires_on_its_fault() {
-    type Fault = (&'static str, Box<dyn Fn(&mut Vec<Feature>)>);
-    let set = |name: &'static str, v: Value| -> Box<dyn Fn(&mut Vec<Feature>)> {
+    type Mutate = Box<dyn Fn(&mut Vec<Feature>)>;
+    type Fault = (&'static str, Mutate);
+    let set = |name: &'static str, v: Value| -> Mutate {
         Box::new(move |fs: &mut Vec<Feature>| {
             let k = field(&fs[0], name);
             fs[5].values[k] = v.clone();

@@ -159,7 +159,7 @@ mod tests {
     fn tian_kan_goes_to_1203_and_totals_reconcile() {
         let z1 = "1505021010000000000";
         let z2 = "1505021020000000000";
-        let patches = vec![
+        let patches = [
             p(z1, "0103", 1_000_000, 68_000),
             p(z1, "1203", 50_000, 0),
             p(z2, "0301", 333_333, 0),
