@@ -123,12 +123,26 @@ pub fn repair(g: &mut Option<Geometry>, polygons: bool) -> Vec<GeometryIssue> {
         });
     }
     if issues.iter().all(|i| i.severity == Severity::Warning) {
-        let mp = geo_types::MultiPolygon(polys.clone());
-        if let Err(e) = mp.check_validation() {
-            issues.push(GeometryIssue {
-                severity: Severity::Error,
-                message: format!("invalid polygon: {e}"),
-            });
+        if polys.len() == 1 && polys[0].interiors().is_empty() {
+            // One simple ring of non-zero area is a valid polygon: the fast test suffices.
+            if let Some(at) = ring_self_intersection(&polys[0].exterior().0) {
+                issues.push(GeometryIssue {
+                    severity: Severity::Error,
+                    message: format!(
+                        "invalid polygon: the outer ring intersects itself near ({:.3}, {:.3})",
+                        at.x, at.y
+                    ),
+                });
+            }
+        } else {
+            // Holes and parts: geo's full validation (rings inside and not crossing each other).
+            let mp = geo_types::MultiPolygon(polys.clone());
+            if let Err(e) = mp.check_validation() {
+                issues.push(GeometryIssue {
+                    severity: Severity::Error,
+                    message: format!("invalid polygon: {e}"),
+                });
+            }
         }
     }
     // A single part goes back to a plain polygon.
@@ -138,6 +152,76 @@ pub fn repair(g: &mut Option<Geometry>, polygons: bool) -> Vec<GeometryIssue> {
         }
     }
     issues
+}
+
+/// Where a closed ring touches or crosses itself, if it does: any two non-adjacent edges that
+/// share a point. Edges are swept in order of their smallest x, so only edges whose x-ranges
+/// overlap are compared.
+pub fn ring_self_intersection(c: &[geo_types::Coord<f64>]) -> Option<geo_types::Coord<f64>> {
+    let n = c.len().checked_sub(1)?; // edges; the ring repeats its first vertex
+    if n < 3 {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    let minx = |i: usize| c[i].x.min(c[i + 1].x);
+    let maxx = |i: usize| c[i].x.max(c[i + 1].x);
+    order.sort_by(|&a, &b| minx(a).total_cmp(&minx(b)));
+    for (k, &i) in order.iter().enumerate() {
+        let (a, b) = (c[i], c[i + 1]);
+        for &j in &order[k + 1..] {
+            if minx(j) > maxx(i) {
+                break;
+            }
+            // Adjacent edges share their common vertex by construction.
+            if j == i + 1 || i == j + 1 || (i == 0 && j == n - 1) || (j == 0 && i == n - 1) {
+                continue;
+            }
+            let (p, q) = (c[j], c[j + 1]);
+            if p.y.max(q.y) < a.y.min(b.y) || p.y.min(q.y) > a.y.max(b.y) {
+                continue;
+            }
+            if segments_touch(a, b, p, q) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+fn orient(a: geo_types::Coord<f64>, b: geo_types::Coord<f64>, c: geo_types::Coord<f64>) -> f64 {
+    (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
+}
+
+fn on_segment(
+    a: geo_types::Coord<f64>,
+    b: geo_types::Coord<f64>,
+    p: geo_types::Coord<f64>,
+) -> bool {
+    p.x >= a.x.min(b.x) && p.x <= a.x.max(b.x) && p.y >= a.y.min(b.y) && p.y <= a.y.max(b.y)
+}
+
+/// Whether segments ab and pq share a point (crossing, touching, or overlapping).
+fn segments_touch(
+    a: geo_types::Coord<f64>,
+    b: geo_types::Coord<f64>,
+    p: geo_types::Coord<f64>,
+    q: geo_types::Coord<f64>,
+) -> bool {
+    let (d1, d2, d3, d4) = (
+        orient(p, q, a),
+        orient(p, q, b),
+        orient(a, b, p),
+        orient(a, b, q),
+    );
+    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
+        && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+    {
+        return true;
+    }
+    (d1 == 0.0 && on_segment(p, q, a))
+        || (d2 == 0.0 && on_segment(p, q, b))
+        || (d3 == 0.0 && on_segment(a, b, p))
+        || (d4 == 0.0 && on_segment(a, b, q))
 }
 
 fn kind_name(g: &Geometry) -> &'static str {
@@ -152,6 +236,39 @@ fn kind_name(g: &Geometry) -> &'static str {
 mod tests {
     use super::*;
     use geo_types::{polygon, LineString, Polygon};
+
+    #[test]
+    fn ring_test_agrees_with_geo() {
+        // Random small rings, valid and not: the fast test and geo's validation agree.
+        let mut seed = 5u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % 7) as f64
+        };
+        let mut invalid = 0;
+        for _ in 0..3000 {
+            let k = 4 + (rnd() as usize % 5);
+            // As `repair` hands rings over: closed, without repeated consecutive vertices.
+            let mut pts: Vec<(f64, f64)> = (0..k).map(|_| (rnd(), rnd())).collect();
+            pts.push(pts[0]);
+            pts.dedup();
+            let ls = LineString::from(pts);
+            if ls.0.len() < 4 {
+                continue;
+            }
+            let p = Polygon::new(ls.clone(), vec![]);
+            let mine = ring_self_intersection(&ls.0).is_some();
+            let geo_says = geo::Validation::check_validation(&p).is_err();
+            let degenerate = geo::Area::unsigned_area(&p) == 0.0;
+            if !degenerate {
+                assert_eq!(mine, geo_says, "{:?}", ls.0);
+                invalid += u32::from(mine);
+            }
+        }
+        assert!(invalid > 100, "the sample has invalid rings: {invalid}");
+    }
 
     #[test]
     fn repairs_and_refusals() {
