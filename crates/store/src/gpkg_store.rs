@@ -26,6 +26,10 @@ CREATE TABLE IF NOT EXISTS onemap_findings (
 CREATE TABLE IF NOT EXISTS onemap_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
   action TEXT NOT NULL, dataset_id TEXT NOT NULL, detail TEXT NOT NULL);
+INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('onemap_datasets', 'attributes', 'onemap_datasets', 'onemap 数据集目录'),
+  ('onemap_findings', 'attributes', 'onemap_findings', 'onemap 入库质检结果'),
+  ('onemap_events', 'attributes', 'onemap_events', 'onemap 操作记录');
 "#;
 
 /// A store in one GeoPackage file.
