@@ -104,5 +104,37 @@ with tempfile.TemporaryDirectory() as d:
     # Longitude/latitude through PROJ's exact inverse: the same area within a cent or two.
     check("gdal geojson areas", got["crs"] == "EPSG:4490" and max(diffs) <= 0.02, diffs)
 
+    # 3. The store is a GeoPackage GDAL reads: a clean DLTB written by GDAL (GBK), imported by
+    # onemap, read back by GDAL.
+    ref_areas = [f["area_m2"] for f in ref["features"]]
+    tbmj = np.array(ref_areas)
+    kcmj = np.array([round(ref_areas[0] * 0.068 + 1e-9, 2), 0.0, 0.0])
+    dltb_fields = ["BSM", "DLBM", "DLMC", "ZLDWDM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ"]
+    dltb_data = [np.array(["1001", "1002", "1003"], dtype=object), np.array(["0101", "0301", "0702"], dtype=object),
+                 np.array(["水田", "乔木林地", "农村宅基地"], dtype=object),
+                 np.array(["1505021011010000000", "1505231012000000000", "1505251003000000000"], dtype=object),
+                 tbmj, np.array(["1203", None, None], dtype=object), np.array([0.068, 0.0, 0.0]), kcmj, tbmj - kcmj]
+    src = os.path.join(d, "dltb_gdal.shp")
+    R.write(src, geoms, dltb_data, dltb_fields, geometry_type="Polygon", crs="EPSG:4528", driver="ESRI Shapefile", encoding="GBK")
+    store = os.path.join(d, "store.gpkg")
+    out = json.loads(onemap("import", src, "--kind", "dltb", "--year", "2023", "--store", store, "--format", "json"))
+    check("store import", out["dataset"] is not None and out["dataset"]["id"] == "dltb-2023", out)
+    layers = {l[0]: l[1] for l in pyogrio.list_layers(store)}
+    check("store layers", layers.get("dltb_2023") == "MultiPolygon", layers)
+    info = pyogrio.read_info(store, layer="dltb_2023")
+    check("store crs", info["crs"] == "EPSG:4490", info["crs"])
+    check("store count", info["features"] == 3, info["features"])
+    check("store spatial index", info["capabilities"].get("fast_spatial_filter") is True, info["capabilities"])
+    t = Transformer.from_crs(4528, 4490, always_xy=True)
+    xs, ys = zip(*[c for g in shapely.from_wkb(geoms) for c in shapely.get_coordinates(g)])
+    lon, lat = t.transform(xs, ys)
+    want = (min(lon), min(lat), max(lon), max(lat))
+    check("store extent vs PROJ", max(abs(a - b) for a, b in zip(info["total_bounds"], want)) < 1e-9, (info["total_bounds"], want))
+    meta, _, g2, f2 = R.read(store, layer="dltb_2023")
+    names = list(f2[list(meta["fields"]).index("DLMC")])
+    check("store attributes", names == ["水田", "乔木林地", "农村宅基地"], names)
+    st = json.loads(onemap("stats", "dltb-2023", "--store", store, "--format", "json"))
+    check("stats total = ΣTBMJ", abs(st["total_m2"] - round(float(tbmj.sum()), 2)) < 1e-6, (st["total_m2"], tbmj.sum()))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
