@@ -143,23 +143,16 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         OutputFormat::Csv => {
             writeln!(out, "index,id,area_m2,area_mu,area_ha")?;
             for r in &rows {
+                let [m, mu, ha] = m2_mu_ha(r.cents);
                 writeln!(
                     out,
-                    "{},{},{},{},{}",
+                    "{},{},{m},{mu},{ha}",
                     r.index,
-                    csv_field(r.id.as_deref().unwrap_or("")),
-                    fixed(r.cents as i128, 2),
-                    AreaUnit::Mu.format(r.cents),
-                    AreaUnit::Hectare.format(r.cents)
+                    csv_field(r.id.as_deref().unwrap_or(""))
                 )?;
             }
-            writeln!(
-                out,
-                "total,,{},{},{}",
-                fixed(total as i128, 2),
-                AreaUnit::Mu.format(total),
-                AreaUnit::Hectare.format(total)
-            )?;
+            let [m, mu, ha] = m2_mu_ha(total);
+            writeln!(out, "total,,{m},{mu},{ha}")?;
         }
         OutputFormat::Table => {
             writeln!(out, "{}  {}  method {}", a.file.display(), crs, method.id())?;
@@ -175,27 +168,32 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 "index", "id", "area_m2", "area_mu", "area_ha"
             )?;
             for r in &rows {
+                let [m, mu, ha] = m2_mu_ha(r.cents);
                 writeln!(
                     out,
-                    "{:>7}  {:<idw$}  {:>16}  {:>14}  {:>12}",
+                    "{:>7}  {:<idw$}  {m:>16}  {mu:>14}  {ha:>12}",
                     r.index,
-                    r.id.as_deref().unwrap_or("-"),
-                    fixed(r.cents as i128, 2),
-                    AreaUnit::Mu.format(r.cents),
-                    AreaUnit::Hectare.format(r.cents)
+                    r.id.as_deref().unwrap_or("-")
                 )?;
             }
+            let [m, mu, ha] = m2_mu_ha(total);
             writeln!(
                 out,
-                "total ({} features): {} 平方米 = {} 亩 = {} 公顷",
-                rows.len(),
-                fixed(total as i128, 2),
-                AreaUnit::Mu.format(total),
-                AreaUnit::Hectare.format(total)
+                "total ({} features): {m} 平方米 = {mu} 亩 = {ha} 公顷",
+                rows.len()
             )?;
         }
     }
     Ok(())
+}
+
+/// An area in cents as (m², 亩, 公顷) text with the standard's decimals.
+fn m2_mu_ha(c: i64) -> [String; 3] {
+    [
+        fixed(c as i128, 2),
+        AreaUnit::Mu.format(c),
+        AreaUnit::Hectare.format(c),
+    ]
 }
 
 /// Quote a CSV field when needed.

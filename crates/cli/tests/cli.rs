@@ -5,14 +5,10 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn onemap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onemap"))
-        .args(args)
-        .output()
-        .expect("run onemap")
-}
+mod common;
+use common::onemap;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -7,19 +7,10 @@ use onemap_formats::{create, Value, WriteOptions};
 use onemap_store::fixture;
 use serde_json::Value as J;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn onemap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_onemap"))
-        .args(args)
-        .output()
-        .expect("run onemap")
-}
-
-fn json(o: &Output) -> J {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).expect("json")
-}
+mod common;
+use common::{json, onemap};
 
 fn write_fixture(dir: &Path, name: &str, n: u64) -> PathBuf {
     let p = dir.join(name);
