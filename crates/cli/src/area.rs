@@ -69,6 +69,25 @@ pub fn areas(
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
     let mut rows = Vec::new();
+    if is_txt {
+        // Every parcel of a TXT is a feature, 线 and 点 included: index them by file position.
+        let file = onemap_formats::txt::TxtFile::read(file)?;
+        for (i, p) in file.parcels.iter().enumerate() {
+            let Some(g) = p.geometry() else { continue };
+            let area = method.feature_area(
+                frame,
+                polygon_rings(&g)
+                    .iter()
+                    .map(|(r, hole)| (r.0.iter().map(|c| [c.x, c.y]), *hole)),
+            );
+            rows.push(Row {
+                index: i as u64,
+                id: Some(p.id.clone()),
+                cents: to_cents(area),
+            });
+        }
+        return Ok((crs, rows, r.warnings()));
+    }
     let mut index = 0u64;
     while let Some(mut f) = r.read_feature()? {
         let i = index;

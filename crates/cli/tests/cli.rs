@@ -297,6 +297,22 @@ fn convert_txt_both_ways_keeps_areas() {
 }
 
 #[test]
+fn txt_index_counts_line_and_point_parcels() {
+    let (_d, p) = bad_txt(|l| {
+        l.insert(12, "2,,9,道路中线,线,,,,@".into());
+        l.insert(13, "J1,1,4761300.000,40560000.000".into());
+        l.insert(14, "J2,1,4761300.000,40560100.000".into());
+    });
+    let v = json(&onemap(&["area", &p, "--format", "json"]));
+    assert_eq!(
+        v["features"][0]["index"], 1,
+        "the 面 parcel is the second parcel of the file"
+    );
+    assert_eq!(v["features"][0]["id"], "1");
+    assert_eq!(v["total_m2"], 29997.34);
+}
+
+#[test]
 fn forbidden_datum_is_refused() {
     let (_d, p) = bad_txt(|l| l[4] = "坐标系=1980西安坐标系".into());
     expect_bad(&["area", &p], &[":5: E-CRS"]);
