@@ -20,13 +20,21 @@ pub struct StoreArg {
 }
 
 impl StoreArg {
-    fn open(&self) -> anyhow::Result<GpkgStore> {
-        self.open_store()
+    /// Open the store, creating it if it does not exist (import only).
+    fn open_or_create(&self) -> anyhow::Result<GpkgStore> {
+        Ok(GpkgStore::open(&store_path(self.store.as_deref()))?)
     }
 
-    /// Open (or create) the store.
+    /// Open an existing store: a mistyped path is an error, not a new empty store.
     pub fn open_store(&self) -> anyhow::Result<GpkgStore> {
-        Ok(GpkgStore::open(&store_path(self.store.as_deref()))?)
+        let p = store_path(self.store.as_deref());
+        if !p.exists() {
+            return Err(anyhow::anyhow!(
+                "{}: no store there (give --store or set ONEMAP_STORE; `onemap import` creates one)",
+                p.display()
+            ));
+        }
+        Ok(GpkgStore::open(&p)?)
     }
 }
 
@@ -148,7 +156,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
     let map = a.check.map()?;
     let mut src = open(&a.file, &a.check.input.read_options()?)?;
     let total = src.info().feature_count;
-    let mut store = a.store.open()?;
+    let mut store = a.store.open_or_create()?;
     let req = ImportRequest {
         kind,
         year: a.year,
@@ -289,7 +297,7 @@ pub struct DatasetsArgs {
 
 /// Run `onemap datasets`.
 pub fn datasets(a: DatasetsArgs) -> anyhow::Result<()> {
-    let store = a.store.open()?;
+    let store = a.store.open_store()?;
     let ds = store.datasets()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match a.format {
@@ -358,7 +366,7 @@ pub struct ExportArgs {
 
 /// Run `onemap export`.
 pub fn export(a: ExportArgs) -> anyhow::Result<()> {
-    let store = a.store.open()?;
+    let store = a.store.open_store()?;
     let mut r = store.features(&a.id)?;
     let mut info = r.info().clone();
     let target = match &a.to_crs {
@@ -406,7 +414,7 @@ pub struct RemoveArgs {
 
 /// Run `onemap remove`.
 pub fn remove(a: RemoveArgs) -> anyhow::Result<()> {
-    let mut store = a.store.open()?;
+    let mut store = a.store.open_store()?;
     let ds = store.dataset(&a.id)?;
     store.remove(&a.id, &os_user(), a.reason.as_deref())?;
     println!(
