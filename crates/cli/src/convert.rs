@@ -102,7 +102,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             _ => None,
         },
     };
-    let mut w = create(&a.output, &info, &WriteOptions { encoding: enc })?;
+    let mut w = create(
+        &a.output,
+        &info,
+        &WriteOptions {
+            encoding: enc,
+            ..Default::default()
+        },
+    )?;
     let mut n = 0u64;
     let mut write = |mut f: onemap_formats::Feature| -> anyhow::Result<()> {
         if !t.is_identity() {

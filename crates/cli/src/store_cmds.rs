@@ -380,6 +380,7 @@ pub fn export(a: ExportArgs) -> anyhow::Result<()> {
         &info,
         &WriteOptions {
             encoding: parse_encoding(a.out_encoding.as_deref())?,
+            ..Default::default()
         },
     )?;
     let mut n = 0;

@@ -68,6 +68,7 @@ fn main() {
             &info,
             &WriteOptions {
                 encoding: Some(enc),
+                ..Default::default()
             },
         )
         .expect("create");

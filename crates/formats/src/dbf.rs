@@ -282,6 +282,7 @@ pub struct DbfWriter {
     spool: BufWriter<tempfile_like::Spool>,
     stats: Vec<ColStat>,
     n: u64,
+    date: String,
 }
 
 /// A minimal anonymous temporary file (removed on drop).
@@ -385,7 +386,12 @@ fn dbf_names(fields: &[Field], enc: TextEncoding, path: &Path) -> Result<Vec<Vec
 
 impl DbfWriter {
     /// Start a DBF file for these fields.
-    pub fn create(path: &Path, fields: &[Field], encoding: TextEncoding) -> Result<DbfWriter> {
+    pub fn create(
+        path: &Path,
+        fields: &[Field],
+        encoding: TextEncoding,
+        date: &str,
+    ) -> Result<DbfWriter> {
         if fields.len() > 255 {
             return Err(FormatError::invalid(
                 path,
@@ -402,6 +408,7 @@ impl DbfWriter {
             spool: BufWriter::with_capacity(1 << 20, spool),
             stats: vec![ColStat::default(); fields.len()],
             n: 0,
+            date: date.to_string(),
         })
     }
 
@@ -510,8 +517,11 @@ impl DbfWriter {
             ));
         }
         let header_len = 32 + 32 * cols.len() + 1;
-        let today = crate::today();
-        let ymd: Vec<u32> = today.split('-').filter_map(|t| t.parse().ok()).collect();
+        let ymd: Vec<u32> = self
+            .date
+            .split('-')
+            .filter_map(|t| t.parse().ok())
+            .collect();
         let mut h = vec![0u8; 32];
         h[0] = 0x03;
         h[1] = ymd.first().map_or(0, |y| (y.saturating_sub(1900)) as u8);

@@ -374,7 +374,7 @@ pub struct GpkgWriter {
 
 impl GpkgWriter {
     /// Create `path` with one layer named after `info.name`.
-    pub fn create(path: &Path, info: &LayerInfo) -> Result<GpkgWriter> {
+    pub fn create(path: &Path, info: &LayerInfo, date: &str) -> Result<GpkgWriter> {
         let tmp = crate::temp_path(path);
         let _ = std::fs::remove_file(&tmp);
         let conn = Connection::open(&tmp).map_err(|e| sql_err(path, e))?;
@@ -437,8 +437,8 @@ impl GpkgWriter {
         ddl.push(')');
         conn.execute_batch(&ddl).map_err(e)?;
         conn.execute(
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES (?1, 'features', ?1, ?2)",
-            params![table, srs_id],
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id, last_change) VALUES (?1, 'features', ?1, ?2, ?3)",
+            params![table, srs_id, format!("{date}T00:00:00.000Z")],
         )
         .map_err(e)?;
         conn.execute(

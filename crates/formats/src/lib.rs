@@ -126,6 +126,9 @@ pub struct ReadOptions {
 pub struct WriteOptions {
     /// Attribute encoding (Shapefile DBF, TXT); UTF-8 by default.
     pub encoding: Option<TextEncoding>,
+    /// The date written into headers (DBF, TXT 数据产生日期, GeoPackage last_change), `YYYY-MM-DD`;
+    /// today when absent. A fixed date makes output byte-identical between runs.
+    pub date: Option<String>,
 }
 
 /// The file formats, by extension.
@@ -213,10 +216,11 @@ pub fn create(
     opts: &WriteOptions,
 ) -> Result<Box<dyn FeatureWriter>> {
     let enc = opts.encoding.unwrap_or(TextEncoding::Utf8);
+    let date = opts.date.clone().unwrap_or_else(today);
     Ok(match Format::of(path)? {
-        Format::Txt => Box::new(txt::TxtWriter::create(path, info, enc)?),
-        Format::Shapefile => Box::new(shp::ShapefileWriter::create(path, info, enc)?),
-        Format::GeoPackage => Box::new(gpkg::GpkgWriter::create(path, info)?),
+        Format::Txt => Box::new(txt::TxtWriter::create(path, info, enc, &date)?),
+        Format::Shapefile => Box::new(shp::ShapefileWriter::create(path, info, enc, &date)?),
+        Format::GeoPackage => Box::new(gpkg::GpkgWriter::create(path, info, &date)?),
         Format::GeoJson => Box::new(geojson::GeoJsonWriter::create(path, info)?),
         Format::FlatGeobuf => Box::new(fgb::FgbFileWriter::create(path, info)?),
     })

@@ -378,6 +378,7 @@ impl ShapefileWriter {
         path: &Path,
         info: &LayerInfo,
         encoding: TextEncoding,
+        date: &str,
     ) -> Result<ShapefileWriter> {
         let mut shp = AtomicFile::create(path)?;
         let mut shx = AtomicFile::create(&path.with_extension("shx"))?;
@@ -393,7 +394,7 @@ impl ShapefileWriter {
         Ok(ShapefileWriter {
             shp,
             shx,
-            dbf: DbfWriter::create(&path.with_extension("dbf"), &info.fields, encoding)?,
+            dbf: DbfWriter::create(&path.with_extension("dbf"), &info.fields, encoding, date)?,
             prj,
             cpg: (AtomicFile::create(&path.with_extension("cpg"))?, encoding),
             shape_type: match info.geometry_type {

@@ -133,6 +133,7 @@ fn roundtrip(
         &info,
         &WriteOptions {
             encoding: Some(enc),
+            ..Default::default()
         },
     )
     .expect("create");

@@ -20,6 +20,7 @@ fn main() {
         &fixture::layer(n),
         &WriteOptions {
             encoding: Some(TextEncoding::Gbk),
+            ..Default::default()
         },
     )
     .expect("create");

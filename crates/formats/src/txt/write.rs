@@ -21,7 +21,12 @@ pub struct TxtWriter {
 
 impl TxtWriter {
     /// Create the file; the layer's CRS must be a Gauss–Krüger zone.
-    pub fn create(path: &Path, info: &LayerInfo, encoding: TextEncoding) -> Result<TxtWriter> {
+    pub fn create(
+        path: &Path,
+        info: &LayerInfo,
+        encoding: TextEncoding,
+        date: &str,
+    ) -> Result<TxtWriter> {
         let Some(Crs::GaussKruger(g)) = info.crs else {
             return Err(FormatError::invalid(
                 path,
@@ -41,7 +46,7 @@ impl TxtWriter {
         };
         let header = format!(
             "[属性描述]\r\n格式版本号=1.0\r\n数据产生单位=\r\n数据产生日期={}\r\n坐标系=2000国家大地坐标系\r\n几度分带={}\r\n投影类型=高斯克吕格\r\n计量单位=米\r\n带号={}\r\n精度=0.001\r\n转换参数=,,,,,,\r\n[地块坐标]\r\n",
-            crate::today(),
+            date,
             g.width,
             g.zone
         );
