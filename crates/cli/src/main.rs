@@ -5,6 +5,7 @@
 
 mod area;
 mod convert;
+mod demo;
 mod info;
 mod stats;
 mod store_cmds;
@@ -45,6 +46,8 @@ enum Command {
     Stats(stats::Args),
     /// List the quality checks.
     Checks(store_cmds::ChecksArgs),
+    /// Write a realistic synthetic Tongliao (survey years, plan layers, projects) and its store.
+    Demo(demo::Args),
 }
 
 /// Output format of data-printing commands.
@@ -137,6 +140,7 @@ fn main() -> ExitCode {
         Command::Remove(a) => store_cmds::remove(a),
         Command::Stats(a) => stats::run(a),
         Command::Checks(a) => store_cmds::checks(a),
+        Command::Demo(a) => demo::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -133,6 +133,11 @@ fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
 /// one is strictly inside the other, or one's vertices all lie on the other's boundary (a
 /// repeated or nested patch).
 fn may_overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
+    // The pretest compares every pair of segments: for large polygons (administrative units)
+    // the boolean intersection itself, O((n + m) log(n + m)), is cheaper.
+    if segments(a).count() * segments(b).count() > 250_000 {
+        return true;
+    }
     for (p, q) in segments(a) {
         for (r, s) in segments(b) {
             let (d1, d2) = (orient(r, s, p), orient(r, s, q));
