@@ -254,32 +254,40 @@ pub fn classify(
         .position(|f| f.0 == Family::Grass)
         .unwrap_or(FAMILIES.len() - 1);
     targets[gi] = (free_km2 - others).max(0.0);
-    let noise: Vec<[f64; 5]> = free
-        .iter()
-        .map(|&k| std::array::from_fn(|j| unit(hash(seed, 11 + j as u64, k as u64, 0))))
-        .collect();
-    let scores: Vec<[f64; 5]> = free
-        .iter()
-        .zip(&noise)
-        .map(|(&k, n)| {
-            std::array::from_fn(|j| g::score(FAMILIES[j].0, cells[k].lon, cells[k].lat, n[j]))
-        })
-        .collect();
-    let mut bias = [0.0f64; 5];
-    let mut pick = vec![0usize; free.len()];
-    for _ in 0..40 {
-        let mut got = [0.0f64; 5];
-        for (n, &k) in free.iter().enumerate() {
-            let best = (0..5)
-                .max_by(|&a, &b| (scores[n][a] + bias[a]).total_cmp(&(scores[n][b] + bias[b])))
-                .unwrap_or(gi);
-            pick[n] = best;
-            got[best] += fixed[k].tbmj as f64 / 1e8;
-        }
-        for j in 0..5 {
-            if targets[j] > 0.0 {
-                bias[j] += 0.6 * (targets[j] - got[j]) / targets[j];
+    // Fill the families one by one with the best-suited free patches: exact to within one
+    // patch at any size. Scarce and specific families first; grassland takes the rest.
+    let mut pick = vec![gi; free.len()];
+    let mut assigned = vec![false; free.len()];
+    for fam in [
+        Family::Sand,
+        Family::Saline,
+        Family::Forest,
+        Family::Cultivated,
+    ] {
+        let j = FAMILIES.iter().position(|f| f.0 == fam).unwrap_or(gi);
+        let mut order: Vec<(f64, usize)> = (0..free.len())
+            .filter(|&n| !assigned[n])
+            .map(|n| {
+                (
+                    g::score(
+                        fam,
+                        cells[free[n]].lon,
+                        cells[free[n]].lat,
+                        unit(hash(seed, 11 + j as u64, free[n] as u64, 0)),
+                    ),
+                    n,
+                )
+            })
+            .collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut area = 0.0;
+        for (_, n) in order {
+            if area >= targets[j] {
+                break;
             }
+            pick[n] = j;
+            assigned[n] = true;
+            area += fixed[free[n]].tbmj as f64 / 1e8;
         }
     }
     for (n, &k) in free.iter().enumerate() {

@@ -214,7 +214,7 @@ const SHAPES: &[((i64, i64), u64)] = &[
 ];
 
 /// Cells per patch on average (after blocks shrink to fit).
-pub const MEAN_CELLS: f64 = 2.3;
+pub const MEAN_CELLS: f64 = 2.55;
 
 /// Tile every county with about `n` patches in all. `is_line(lon, lat)` forces single cells
 /// (roads, rivers).
