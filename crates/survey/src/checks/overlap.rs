@@ -138,8 +138,16 @@ fn may_overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
     if segments(a).count() * segments(b).count() > 250_000 {
         return true;
     }
+    let bb =
+        |p: Coord<f64>, q: Coord<f64>| (p.x.min(q.x), p.y.min(q.y), p.x.max(q.x), p.y.max(q.y));
+    let sb: Vec<(Coord<f64>, Coord<f64>, (f64, f64, f64, f64))> =
+        segments(b).map(|(r, s)| (r, s, bb(r, s))).collect();
     for (p, q) in segments(a) {
-        for (r, s) in segments(b) {
+        let e = bb(p, q);
+        for &(r, s, f) in &sb {
+            if f.0 > e.2 || f.2 < e.0 || f.1 > e.3 || f.3 < e.1 {
+                continue;
+            }
             let (d1, d2) = (orient(r, s, p), orient(r, s, q));
             let (d3, d4) = (orient(p, q, r), orient(p, q, s));
             if d1 * d2 < 0.0 && d3 * d4 < 0.0 {
@@ -147,19 +155,30 @@ fn may_overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
             }
         }
     }
+    // A vertex, or an edge midpoint, of one strictly inside the other (a nested patch whose
+    // vertices all lie on the other's boundary still has an edge through its interior).
     let inside = |x: &MultiPolygon<f64>, y: &MultiPolygon<f64>| {
-        segments(x).any(|(p, _)| y.contains(&Point(p)))
+        segments(x).any(|(p, q)| {
+            y.contains(&Point(p))
+                || y.contains(&Point(Coord {
+                    x: (p.x + q.x) / 2.0,
+                    y: (p.y + q.y) / 2.0,
+                }))
+        })
     };
     if inside(a, b) || inside(b, a) {
         return true;
     }
-    // No crossing and no vertex strictly inside: they overlap only if one repeats (or lies on
-    // the boundary of) the other; test an interior point of each.
-    let interior = |x: &MultiPolygon<f64>| {
-        use geo::InteriorPoint;
-        x.interior_point()
-    };
-    interior(a).is_some_and(|p| b.contains(&p)) || interior(b).is_some_and(|p| a.contains(&p))
+    // What is left: one repeats the other exactly.
+    let mut va: Vec<(u64, u64)> = segments(a)
+        .map(|(p, _)| (p.x.to_bits(), p.y.to_bits()))
+        .collect();
+    let mut vb: Vec<(u64, u64)> = segments(b)
+        .map(|(p, _)| (p.x.to_bits(), p.y.to_bits()))
+        .collect();
+    va.sort_unstable();
+    vb.sort_unstable();
+    va == vb
 }
 
 #[cfg(test)]
