@@ -44,6 +44,8 @@ pub struct Summary {
     pub patches: usize,
     /// (year, county code) → (耕地, 建设用地, 城镇建设用地, Σ TBMJ), cents.
     pub totals: BTreeMap<(i32, String), [i64; 4]>,
+    /// (year, county code) → 一级类 (00 … 12) areas, cents: TBDLMJ per class, KCMJ in 12.
+    pub level1: BTreeMap<(i32, String), [i64; 13]>,
     /// Plan layers: (name, cents).
     pub plan: Vec<(String, i64)>,
     /// Datasets imported.
@@ -190,6 +192,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
 
     // DLTB: a shapefile per county and year, GBK, in the county's zone.
     let mut totals = BTreeMap::new();
+    let mut level1 = BTreeMap::new();
     for (yi, &year) in o.years.iter().enumerate() {
         let dir = src.join(year.to_string());
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -206,6 +209,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
                 .filter(|&k| cells[k].county == ci)
                 .collect();
             let mut t = [0i64; 4];
+            let mut l1 = [0i64; 13];
             for &k in &idx {
                 let p = &years[yi][k];
                 let kk = if cultivated(p.dlbm) {
@@ -213,6 +217,11 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
                 } else {
                     0
                 };
+                let col = onemap_survey::classes::class_of(p.dlbm)
+                    .and_then(|c| c.level1.parse::<usize>().ok())
+                    .unwrap_or(12);
+                l1[col] += fixed[k].tbmj - kk;
+                l1[12] += kk;
                 if cultivated(p.dlbm) {
                     t[0] += fixed[k].tbmj - kk;
                 }
@@ -225,6 +234,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
                 t[3] += fixed[k].tbmj;
             }
             totals.insert((year, c.code.clone()), t);
+            level1.insert((year, c.code.clone()), l1);
             let feats = idx.iter().map(|&k| {
                 let p = &years[yi][k];
                 let state = matches!(p.czcsxm, "201")
@@ -587,6 +597,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
     let summary = Summary {
         patches: cells.len(),
         totals,
+        level1,
         plan: plan_totals,
         datasets,
         warnings,
@@ -644,7 +655,34 @@ fn write_readme(
     for t in &city {
         r.push_str(&format!(" **{}** |", wanmu(t[0])));
     }
-    r.push_str("\n\n## 全市其他总量\n\n| 年份 | 建设用地（公顷） | 城镇建设用地（公顷） | 图斑面积合计（平方千米） |\n|---|---:|---:|---:|\n");
+    r.push_str("\n\n## 各年度各旗县市区一级地类面积（公顷；田坎计入 12 其他土地）\n");
+    for y in &o.years {
+        r.push_str(&format!("\n### {y} 年\n\n| 旗县市区 |"));
+        for (code, name) in onemap_survey::classes::LEVEL1 {
+            r.push_str(&format!(" {code} {name} |"));
+        }
+        r.push_str(" 合计 |\n|---|");
+        for _ in 0..14 {
+            r.push_str("---:|");
+        }
+        r.push('\n');
+        for c in counties {
+            if let Some(l) = sm.level1.get(&(*y, c.code.clone())) {
+                r.push_str(&format!("| {} |", c.name));
+                for v in l {
+                    r.push_str(&format!(
+                        " {} |",
+                        onemap_geodesy::units::AreaUnit::Hectare.format(*v)
+                    ));
+                }
+                r.push_str(&format!(
+                    " {} |\n",
+                    onemap_geodesy::units::AreaUnit::Hectare.format(l.iter().sum())
+                ));
+            }
+        }
+    }
+    r.push_str("\n## 全市其他总量\n\n| 年份 | 建设用地（公顷） | 城镇建设用地（公顷） | 图斑面积合计（平方千米） |\n|---|---:|---:|---:|\n");
     let ha = |c: i64| onemap_geodesy::units::AreaUnit::Hectare.format(c);
     let km2 = |c: i64| onemap_geodesy::units::AreaUnit::SquareKilometre.format(c);
     for (i, y) in o.years.iter().enumerate() {
