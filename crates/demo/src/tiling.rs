@@ -121,13 +121,15 @@ struct Grid {
     s: f64,
     seed: u64,
     salt: u64,
+    /// Jitter scale: 1 for the first try, halved when a block came out self-intersecting.
+    jitter: f64,
 }
 
 impl Grid {
     fn vertex(&self, i: i64, j: i64) -> Coord<f64> {
         let h = hash(self.seed, self.salt, i as u64, j as u64);
-        let jx = (unit(h) - 0.5) * 0.6 * self.s;
-        let jy = (unit(hash(h, 1, 0, 0)) - 0.5) * 0.6 * self.s;
+        let jx = (unit(h) - 0.5) * 0.4 * self.jitter * self.s;
+        let jy = (unit(hash(h, 1, 0, 0)) - 0.5) * 0.4 * self.jitter * self.s;
         Coord {
             x: self.x0 + i as f64 * self.s + jx,
             y: self.y0 + j as f64 * self.s + jy,
@@ -156,7 +158,7 @@ impl Grid {
         (1..=k)
             .map(|m| {
                 let t = m as f64 / (k + 1) as f64;
-                let off = (unit(hash(h, m as u64, 7, 7)) - 0.5) * 0.16 * self.s;
+                let off = (unit(hash(h, m as u64, 7, 7)) - 0.5) * 0.1 * self.jitter * self.s;
                 let mm = |v: f64| (v * 1000.0).round() / 1000.0;
                 Coord {
                     x: mm(a.x + t * dx + off * nx),
@@ -230,137 +232,167 @@ pub fn tile(
     let weight_sum: u64 = SHAPES.iter().map(|s| s.1).sum();
     let mut out = Vec::new();
     for (ci, c) in counties.iter().enumerate() {
-        let bb = geo::BoundingRect::bounding_rect(&c.plane)
-            .unwrap_or_else(|| geo_types::Rect::new((0.0, 0.0), (1.0, 1.0)));
-        let grid = Grid {
-            x0: (bb.min().x / s).floor() * s,
-            y0: (bb.min().y / s).floor() * s,
-            s,
-            seed,
-            salt: ci as u64 * 1000,
-        };
-        let nx = ((bb.max().x - grid.x0) / s).ceil() as i64 + 1;
-        let ny = ((bb.max().y - grid.y0) / s).ceil() as i64 + 1;
-        let segs: Vec<Seg> = c
-            .plane
-            .exterior()
-            .0
-            .windows(2)
-            .map(|w| Seg {
-                a: [w[0].x, w[0].y],
-                b: [w[1].x, w[1].y],
-            })
-            .collect();
-        let boundary = RTree::bulk_load(segs);
-        let center_lonlat = |x: f64, y: f64| c.crs.to_lonlat([x, y]);
-        let mut taken = vec![false; (nx * ny) as usize];
-        let idx = |i: i64, j: i64| (j * nx + i) as usize;
-        for j in 0..ny {
-            for i in 0..nx {
-                if taken[idx(i, j)] {
-                    continue;
+        // A block whose jittered corner is too sharp could cross itself: then the county is
+        // tiled again with half the jitter (the whole grid, so that shared edges stay shared).
+        let mut jitter = 1.0;
+        loop {
+            let cells = tile_county(ci, c, s, seed, jitter, weight_sum, is_line);
+            let bad = cells
+                .iter()
+                .filter(|c| {
+                    onemap_survey::checks::ring_self_intersection(&c.geom.exterior().0).is_some()
+                })
+                .count();
+            if bad == 0 || jitter < 0.01 {
+                out.extend(cells);
+                break;
+            }
+            jitter *= 0.5;
+        }
+    }
+    out
+}
+
+/// Tile one county.
+fn tile_county(
+    ci: usize,
+    c: &County,
+    s: f64,
+    seed: u64,
+    jitter: f64,
+    weight_sum: u64,
+    is_line: &dyn Fn(f64, f64) -> bool,
+) -> Vec<Cell> {
+    let mut out = Vec::new();
+    let bb = geo::BoundingRect::bounding_rect(&c.plane)
+        .unwrap_or_else(|| geo_types::Rect::new((0.0, 0.0), (1.0, 1.0)));
+    let grid = Grid {
+        x0: (bb.min().x / s).floor() * s,
+        y0: (bb.min().y / s).floor() * s,
+        s,
+        seed,
+        salt: ci as u64 * 1000,
+        jitter,
+    };
+    let nx = ((bb.max().x - grid.x0) / s).ceil() as i64 + 1;
+    let ny = ((bb.max().y - grid.y0) / s).ceil() as i64 + 1;
+    let segs: Vec<Seg> = c
+        .plane
+        .exterior()
+        .0
+        .windows(2)
+        .map(|w| Seg {
+            a: [w[0].x, w[0].y],
+            b: [w[1].x, w[1].y],
+        })
+        .collect();
+    let boundary = RTree::bulk_load(segs);
+    let center_lonlat = |x: f64, y: f64| c.crs.to_lonlat([x, y]);
+    let mut taken = vec![false; (nx * ny) as usize];
+    let idx = |i: i64, j: i64| (j * nx + i) as usize;
+    for j in 0..ny {
+        for i in 0..nx {
+            if taken[idx(i, j)] {
+                continue;
+            }
+            let (lon, lat) = {
+                let p = center_lonlat(
+                    grid.x0 + (i as f64 + 0.5) * s,
+                    grid.y0 + (j as f64 + 0.5) * s,
+                );
+                (p[0], p[1])
+            };
+            let line = is_line(lon, lat);
+            let (mut w, mut h) = if line {
+                (1, 1)
+            } else {
+                let mut pick = hash(seed, 77, (ci as u64) << 32 | i as u64, j as u64) % weight_sum;
+                let mut shape = (1, 1);
+                for &(sh, wt) in SHAPES {
+                    if pick < wt {
+                        shape = sh;
+                        break;
+                    }
+                    pick -= wt;
                 }
-                let (lon, lat) = {
-                    let p = center_lonlat(
-                        grid.x0 + (i as f64 + 0.5) * s,
-                        grid.y0 + (j as f64 + 0.5) * s,
-                    );
-                    (p[0], p[1])
-                };
-                let line = is_line(lon, lat);
-                let (mut w, mut h) = if line {
-                    (1, 1)
+                shape
+            };
+            // Shrink until every cell of the block is free and inside the grid.
+            let free = |i2: i64, j2: i64| i2 < nx && j2 < ny && !taken[idx(i2, j2)];
+            while w * h > 1 && !(0..w).all(|di| (0..h).all(|dj| free(i + di, j + dj))) {
+                if w >= h {
+                    w -= 1;
                 } else {
-                    let mut pick =
-                        hash(seed, 77, (ci as u64) << 32 | i as u64, j as u64) % weight_sum;
-                    let mut shape = (1, 1);
-                    for &(sh, wt) in SHAPES {
-                        if pick < wt {
-                            shape = sh;
-                            break;
-                        }
-                        pick -= wt;
-                    }
-                    shape
-                };
-                // Shrink until every cell of the block is free and inside the grid.
-                let free = |i2: i64, j2: i64| i2 < nx && j2 < ny && !taken[idx(i2, j2)];
-                while w * h > 1 && !(0..w).all(|di| (0..h).all(|dj| free(i + di, j + dj))) {
-                    if w >= h {
-                        w -= 1;
-                    } else {
-                        h -= 1;
-                    }
+                    h -= 1;
                 }
-                if w * h > 1 {
-                    let crosses_line = (0..w).any(|di| {
-                        (0..h).any(|dj| {
-                            let p = center_lonlat(
-                                grid.x0 + ((i + di) as f64 + 0.5) * s,
-                                grid.y0 + ((j + dj) as f64 + 0.5) * s,
-                            );
-                            is_line(p[0], p[1])
-                        })
-                    });
-                    if crosses_line {
-                        w = 1;
-                        h = 1;
-                    }
+            }
+            if w * h > 1 {
+                let crosses_line = (0..w).any(|di| {
+                    (0..h).any(|dj| {
+                        let p = center_lonlat(
+                            grid.x0 + ((i + di) as f64 + 0.5) * s,
+                            grid.y0 + ((j + dj) as f64 + 0.5) * s,
+                        );
+                        is_line(p[0], p[1])
+                    })
+                });
+                if crosses_line {
+                    w = 1;
+                    h = 1;
                 }
-                for dj in 0..h {
-                    for di in 0..w {
-                        taken[idx(i + di, j + dj)] = true;
-                    }
+            }
+            for dj in 0..h {
+                for di in 0..w {
+                    taken[idx(i + di, j + dj)] = true;
                 }
-                let block = grid.block(i, j, w, h);
-                let Some(bbr) = geo::BoundingRect::bounding_rect(&block) else {
-                    continue;
-                };
-                let env =
-                    AABB::from_corners([bbr.min().x, bbr.min().y], [bbr.max().x, bbr.max().y]);
-                let on_boundary = boundary
-                    .locate_in_envelope_intersecting(&env)
-                    .next()
-                    .is_some();
-                let parts: Vec<Polygon<f64>> = if !on_boundary {
-                    let centre = Point::new(
-                        (bbr.min().x + bbr.max().x) / 2.0,
-                        (bbr.min().y + bbr.max().y) / 2.0,
-                    );
-                    if c.plane.contains(&centre) {
-                        vec![block]
-                    } else {
-                        vec![]
-                    }
+            }
+            let block = grid.block(i, j, w, h);
+            let Some(bbr) = geo::BoundingRect::bounding_rect(&block) else {
+                continue;
+            };
+            let env = AABB::from_corners([bbr.min().x, bbr.min().y], [bbr.max().x, bbr.max().y]);
+            let on_boundary = boundary
+                .locate_in_envelope_intersecting(&env)
+                .next()
+                .is_some();
+            let parts: Vec<Polygon<f64>> = if !on_boundary {
+                let centre = Point::new(
+                    (bbr.min().x + bbr.max().x) / 2.0,
+                    (bbr.min().y + bbr.max().y) / 2.0,
+                );
+                if c.plane.contains(&centre) {
+                    vec![block]
                 } else {
-                    let window = clip_to_rect(
-                        &c.plane.exterior().0,
-                        bbr.min().x - s,
-                        bbr.min().y - s,
-                        bbr.max().x + s,
-                        bbr.max().y + s,
-                    );
-                    let clipped: MultiPolygon<f64> = block.intersection(&window);
-                    clipped
-                        .0
-                        .into_iter()
-                        .filter(|p| geo::Area::unsigned_area(p) > 50.0)
-                        .map(|p| snap(p, &block, &boundary))
-                        .collect()
-                };
-                for p in parts {
-                    let ctr = geo::InteriorPoint::interior_point(&p)
-                        .map(|q| q.0)
-                        .unwrap_or(p.exterior().0[0]);
-                    let ll = c.crs.to_lonlat([ctr.x, ctr.y]);
-                    out.push(Cell {
-                        county: ci,
-                        geom: dedup(p),
-                        lon: ll[0],
-                        lat: ll[1],
-                        line,
-                    });
+                    vec![]
                 }
+            } else {
+                let window = clip_to_rect(
+                    &c.plane.exterior().0,
+                    bbr.min().x - s,
+                    bbr.min().y - s,
+                    bbr.max().x + s,
+                    bbr.max().y + s,
+                );
+                let clipped: MultiPolygon<f64> = block.intersection(&window);
+                clipped
+                    .0
+                    .into_iter()
+                    .filter(|p| geo::Area::unsigned_area(p) > 50.0)
+                    .map(|p| snap(p, &block, &boundary))
+                    .collect()
+            };
+            for p in parts {
+                let ctr = geo::InteriorPoint::interior_point(&p)
+                    .map(|q| q.0)
+                    .unwrap_or(p.exterior().0[0]);
+                let ll = c.crs.to_lonlat([ctr.x, ctr.y]);
+                out.push(Cell {
+                    county: ci,
+                    geom: dedup(p),
+                    lon: ll[0],
+                    lat: ll[1],
+                    line,
+                });
             }
         }
     }

@@ -22,7 +22,7 @@ mod tbmj_sandiao;
 mod xzqdm;
 mod zldwdm;
 
-pub use geometry::{repair, GeometryIssue};
+pub use geometry::{repair, ring_self_intersection, GeometryIssue};
 
 use crate::kinds::Kind;
 use crate::numbers::Decimal;
