@@ -140,8 +140,9 @@ fn may_overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
     }
     let bb =
         |p: Coord<f64>, q: Coord<f64>| (p.x.min(q.x), p.y.min(q.y), p.x.max(q.x), p.y.max(q.y));
-    let sb: Vec<(Coord<f64>, Coord<f64>, (f64, f64, f64, f64))> =
-        segments(b).map(|(r, s)| (r, s, bb(r, s))).collect();
+    // (start, end, bounding box) of each segment of b.
+    type Seg = (Coord<f64>, Coord<f64>, (f64, f64, f64, f64));
+    let sb: Vec<Seg> = segments(b).map(|(r, s)| (r, s, bb(r, s))).collect();
     for (p, q) in segments(a) {
         let e = bb(p, q);
         for &(r, s, f) in &sb {
