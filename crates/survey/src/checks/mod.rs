@@ -8,6 +8,7 @@ mod bsm;
 mod czcsxm;
 mod dlbm;
 mod dlmc;
+mod gdpdjb;
 mod geometry;
 mod kc_non_cultivated;
 mod kc_required;
@@ -16,6 +17,7 @@ mod kcmj_product;
 mod kcmj_range;
 mod kcxs_range;
 mod overlap;
+mod qsxz;
 mod tbdlmj;
 mod tbmj;
 mod tbmj_sandiao;
@@ -280,11 +282,25 @@ pub static REGISTRY: &[CheckInfo] = &[
         make: kcdlbm::make,
     },
     CheckInfo {
+        id: "D-W05",
+        severity: Severity::Warning,
+        title: "耕地坡度级别或耕地类型不符",
+        applies: dltb,
+        make: gdpdjb::make,
+    },
+    CheckInfo {
         id: "D-W06",
         severity: Severity::Warning,
         title: "城镇村属性码不在值域中或与地类不符",
         applies: dltb,
         make: czcsxm::make,
+    },
+    CheckInfo {
+        id: "D-W09",
+        severity: Severity::Warning,
+        title: "权属性质或权属单位代码不规范",
+        applies: dltb,
+        make: qsxz::make,
     },
     CheckInfo {
         id: "D-W10",
