@@ -3,7 +3,7 @@
 use crate::{InputArgs, OutputFormat, PathArg};
 use clap::ValueEnum;
 use onemap_formats::model::polygon_rings;
-use onemap_formats::{open, FieldType, Value};
+use onemap_formats::{open, FeatureReader, FieldType, Value};
 use onemap_geodesy::crs::Crs;
 use onemap_geodesy::sandiao::{to_cents, AreaFrame};
 use onemap_geodesy::units::{fixed, AreaUnit};
@@ -52,27 +52,23 @@ pub fn areas(
     input: &InputArgs,
     method: AreaMethod,
 ) -> anyhow::Result<(Crs, Vec<Row>, Vec<String>)> {
-    let mut r = open(file, &input.read_options()?)?;
-    let info = r.info().clone();
-    let crs = info
-        .crs
-        .ok_or_else(|| anyhow::anyhow!("{}: no CRS", file.display()))?;
-    // Web Mercator is converted to longitude/latitude first; it is never measured in the plane.
-    let frame = crs.area_frame().unwrap_or(AreaFrame::LonLat);
-    let id_field = ["BSM", "DKBH", "id"]
-        .iter()
-        .find_map(|n| info.field_index(n));
-    let is_txt = file
+    if file
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
-    let is_json = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
-    let mut rows = Vec::new();
-    if is_txt {
-        // Every parcel of a TXT is a feature, 线 and 点 included: index them by file position.
-        let file = onemap_formats::txt::TxtFile::read(file)?;
-        for (i, p) in file.parcels.iter().enumerate() {
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+    {
+        // Every parcel of a TXT is a feature, 线 and 点 included: index them by file position
+        // (the parsed file, read once).
+        let mut r = onemap_formats::txt::TxtReader::open(file)?;
+        if let Some(c) = input.read_options()?.crs {
+            r.set_crs(c);
+        }
+        let crs = r
+            .info()
+            .crs
+            .ok_or_else(|| anyhow::anyhow!("{}: no CRS", file.display()))?;
+        let frame = crs.area_frame().unwrap_or(AreaFrame::LonLat);
+        let mut rows = Vec::new();
+        for (i, p) in r.file().parcels.iter().enumerate() {
             let Some(g) = p.geometry() else { continue };
             let area = method.feature_area(
                 frame,
@@ -88,6 +84,20 @@ pub fn areas(
         }
         return Ok((crs, rows, r.warnings()));
     }
+    let mut r = open(file, &input.read_options()?)?;
+    let info = r.info().clone();
+    let crs = info
+        .crs
+        .ok_or_else(|| anyhow::anyhow!("{}: no CRS", file.display()))?;
+    // Web Mercator is converted to longitude/latitude first; it is never measured in the plane.
+    let frame = crs.area_frame().unwrap_or(AreaFrame::LonLat);
+    let id_field = ["BSM", "DKBH", "id"]
+        .iter()
+        .find_map(|n| info.field_index(n));
+    let is_json = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+    let mut rows = Vec::new();
     let mut index = 0u64;
     while let Some(mut f) = r.read_feature()? {
         let i = index;
@@ -106,7 +116,7 @@ pub fn areas(
                 .iter()
                 .map(|(r, hole)| (r.0.iter().map(|c| [c.x, c.y]), *hole)),
         );
-        let id = if is_txt || (is_json && f.fid.is_some() && id_field.is_none()) {
+        let id = if is_json && f.fid.is_some() && id_field.is_none() {
             f.fid.clone()
         } else {
             id_field.and_then(|k| match (&f.values[k], info.fields[k].ty) {

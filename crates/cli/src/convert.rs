@@ -91,16 +91,10 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     }
     let t = Transform::new(src, target);
     info.crs = Some(target);
+    // Default: the input's own encoding (a GBK shapefile stays GBK), else UTF-8.
     let enc = match parse_encoding(a.out_encoding.as_deref())? {
         Some(e) => Some(e),
-        None => match Format::of(&a.input)? {
-            Format::Shapefile => {
-                onemap_formats::shp::ShapefileReader::open(&a.input, info_encoding(&a.read)?)
-                    .ok()
-                    .and_then(|s| s.encoding())
-            }
-            _ => None,
-        },
+        None => r.text_encoding(),
     };
     let mut w = create(
         &a.output,
@@ -135,8 +129,4 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     }
     eprintln!("wrote {n} features to {} ({})", a.output.display(), target);
     Ok(())
-}
-
-fn info_encoding(i: &InputArgs) -> anyhow::Result<Option<onemap_formats::TextEncoding>> {
-    parse_encoding(i.encoding.as_deref())
 }

@@ -556,7 +556,7 @@ impl DbfWriter {
         for _ in 0..self.n {
             rec.clear();
             rec.push(b' ');
-            for (f, &(kind, width, dec)) in self.fields.iter().zip(&cols) {
+            for &(kind, width, dec) in &cols {
                 let mut len = [0u8; 1];
                 rd.read_exact(&mut len)
                     .map_err(|e| FormatError::io(&path, e))?;
@@ -573,7 +573,6 @@ impl DbfWriter {
                             }
                             s.extend(std::iter::repeat_n('0', dec - have));
                         }
-                        let _ = f;
                         rec.extend(std::iter::repeat_n(b' ', width - s.len()));
                         rec.extend_from_slice(s.as_bytes());
                     }

@@ -44,6 +44,10 @@ pub trait FeatureReader {
     }
     /// Replace the layer's CRS (the user's `--crs` override).
     fn set_crs(&mut self, crs: Crs);
+    /// The text encoding of the attributes, where the format has a choice (a shapefile's DBF).
+    fn text_encoding(&self) -> Option<TextEncoding> {
+        None
+    }
 }
 
 /// A streaming, atomic sink of features.

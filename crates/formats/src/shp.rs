@@ -126,11 +126,6 @@ impl ShapefileReader {
             buf: Vec::new(),
         })
     }
-
-    /// The DBF encoding in use, if there is a DBF.
-    pub fn encoding(&self) -> Option<TextEncoding> {
-        self.dbf.as_ref().map(|d| d.encoding().0)
-    }
 }
 
 impl FeatureReader for ShapefileReader {
@@ -140,6 +135,10 @@ impl FeatureReader for ShapefileReader {
 
     fn set_crs(&mut self, crs: Crs) {
         self.info.crs = Some(crs);
+    }
+
+    fn text_encoding(&self) -> Option<TextEncoding> {
+        self.dbf.as_ref().map(|d| d.encoding().0)
     }
 
     fn read_feature(&mut self) -> Result<Option<Feature>> {

@@ -12,8 +12,6 @@ pub struct FieldMap {
     pub fields: Vec<Field>,
     /// For each dataset field, the source field index.
     pub sources: Vec<usize>,
-    /// The source fields' types, by source index.
-    pub source_types: Vec<FieldType>,
     /// What was mapped or dropped, for the import report.
     pub notes: Vec<String>,
     /// Required fields of the kind that were not found.
@@ -44,7 +42,6 @@ pub fn map_fields(
     let mut m = FieldMap {
         fields: Vec::new(),
         sources: Vec::new(),
-        source_types: source.iter().map(|f| f.ty).collect(),
         notes: Vec::new(),
         missing_required: Vec::new(),
         erdiao: Vec::new(),

@@ -1,7 +1,7 @@
 //! Land-class area tables (standards §4.3.4, §4.6.2) with balanced rounding (§3.4): each patch
 //! gives TBDLMJ to its class and KCMJ to 1203 田坎, so every table adds up to Σ TBMJ exactly.
 
-use crate::classes::{class_of, level1_name, name_of, CLASSES, LEVEL1};
+use crate::classes::{class_of, CLASSES, LEVEL1};
 use onemap_geodesy::units::q;
 use std::collections::BTreeMap;
 
@@ -103,7 +103,6 @@ pub fn class_table<'a>(
             .map(|c| (c.code.to_string(), c.name.to_string()))
             .collect()
     };
-    let _ = (level1_name, name_of);
     Ok(Table {
         columns,
         exact,

@@ -11,7 +11,7 @@ use crate::model::{Feature, Field, FieldType, GeometryType, LayerInfo, Value};
 use crate::FeatureReader;
 use geo_types::{LineString, MultiPolygon, Polygon};
 use onemap_geodesy::crs::{Crs, GaussKruger};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// 图形属性 of a parcel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,7 +187,6 @@ pub struct TxtReader {
     info: LayerInfo,
     file: TxtFile,
     next: usize,
-    path: PathBuf,
 }
 
 impl TxtReader {
@@ -210,7 +209,6 @@ impl TxtReader {
             info,
             file,
             next: 0,
-            path: path.to_path_buf(),
         })
     }
 
@@ -258,7 +256,6 @@ impl FeatureReader for TxtReader {
                 values,
             }));
         }
-        let _ = &self.path;
         Ok(None)
     }
 

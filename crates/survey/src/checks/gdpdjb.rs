@@ -77,16 +77,7 @@ mod tests {
         };
         let run = |d: &str, g: &str, x: &str| {
             let values = vec![t(d), t(g), t(x)];
-            let r = Record {
-                index: 0,
-                fields: &fields,
-                values: &values,
-                lonlat: None,
-                area_cents: None,
-            };
-            let mut out = Vec::new();
-            Gdpdjb.feature(&r, &mut out);
-            out.len()
+            super::super::run_on(&mut Gdpdjb, &fields, &values).len()
         };
         assert_eq!(run("0103", "1", ""), 0);
         assert_eq!(run("0103", "3", "PD"), 0);

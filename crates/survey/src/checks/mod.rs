@@ -346,6 +346,21 @@ pub static BUILT_IN: &[(&str, Severity, &str)] = &[
     ),
 ];
 
+/// Run one check on one feature without geometry (for the checks' unit tests).
+#[cfg(test)]
+pub(crate) fn run_on(check: &mut dyn Check, fields: &[Field], values: &[Value]) -> Vec<Finding> {
+    let r = Record {
+        index: 0,
+        fields,
+        values,
+        lonlat: None,
+        area_cents: None,
+    };
+    let mut out = Vec::new();
+    check.feature(&r, &mut out);
+    out
+}
+
 /// Fresh instances of the checks that apply to `kind`.
 pub fn checks_for(kind: Kind, opts: &Options) -> Vec<Box<dyn Check>> {
     REGISTRY

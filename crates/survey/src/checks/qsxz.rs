@@ -58,16 +58,7 @@ mod tests {
         ];
         let run = |q: &str, d: &str| {
             let values = vec![Value::Text(q.into()), Value::Text(d.into())];
-            let r = Record {
-                index: 0,
-                fields: &fields,
-                values: &values,
-                lonlat: None,
-                area_cents: None,
-            };
-            let mut out = Vec::new();
-            Qsxz.feature(&r, &mut out);
-            out.len()
+            super::super::run_on(&mut Qsxz, &fields, &values).len()
         };
         assert_eq!(run("30", "1505021011010000000"), 0);
         assert_eq!(run("21", "1505021011010000000"), 1);
