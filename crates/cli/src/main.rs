@@ -4,6 +4,7 @@
 //! 1 bad input (the message names the file, line or feature, and field), 2 usage.
 
 mod area;
+mod check;
 mod convert;
 mod demo;
 mod info;
@@ -48,6 +49,8 @@ enum Command {
     Checks(store_cmds::ChecksArgs),
     /// Write a realistic synthetic Tongliao (survey years, plan layers, projects) and its store.
     Demo(demo::Args),
+    /// Review project parcels against the three control lines (用途管制合规性审查).
+    Check(check::Args),
 }
 
 /// Output format of data-printing commands.
@@ -117,6 +120,32 @@ pub fn parse_crs(s: &str) -> anyhow::Result<Crs> {
 /// A path argument.
 pub type PathArg = PathBuf;
 
+/// Load a Snapshot with a progress spinner on stderr (only on a terminal) and the load time.
+pub fn snapshot_with_progress<T, E>(
+    load: impl FnOnce(&mut dyn FnMut(&str, u64)) -> Result<T, E>,
+) -> Result<T, E> {
+    use std::io::IsTerminal;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} loading {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b
+    });
+    let mut progress = |id: &str, n: u64| {
+        if let Some(b) = &bar {
+            b.set_message(format!("{id} ({n} features)"));
+            b.tick();
+        }
+    };
+    let out = load(&mut progress);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -141,6 +170,7 @@ fn main() -> ExitCode {
         Command::Stats(a) => stats::run(a),
         Command::Checks(a) => store_cmds::checks(a),
         Command::Demo(a) => demo::run(a),
+        Command::Check(a) => check::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

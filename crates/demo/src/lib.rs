@@ -409,10 +409,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
         Kind::Fxkz,
         vec![t("BSM"), t("MC")],
         (0..n)
-            .filter(|&k| {
-                let (d, r) = geography::river(cells[k].lon, cells[k].lat);
-                d < 2.0 && matches!(r, "西辽河" | "新开河" | "教来河")
-            })
+            .filter(|&k| flood_zone(&cells[k]))
             .map(|k| {
                 (
                     k,
@@ -460,13 +457,20 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
             .map(|k| (rng::hash(o.seed, salt, k as u64, 0), k))
             .collect();
         c.sort();
-        c.into_iter().take(count).map(|x| x.1).collect()
+        // Only patches that hold the whole parcel, so that each project tests what its name
+        // says and nothing else.
+        c.into_iter()
+            .map(|x| x.1)
+            .filter(|&k| geo::Contains::contains(&cells[k].geom, &parcel_rect(&cells[k].geom)))
+            .take(count)
+            .collect()
     };
     let last = years.len() - 1;
     let mut projects: Vec<(String, usize)> = Vec::new();
     for (i, k) in pick(
         &|k| {
             plan.czkfbj[k].is_some()
+                && !flood_zone(&cells[k])
                 && !land::construction(years[last][k].dlbm)
                 && !plan.yjjbnt[k]
                 && !plan.stbhhx[k]
@@ -505,21 +509,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
     }
     for (name, k) in &projects {
         let c = &counties[cells[*k].county];
-        // A 120 m × 90 m parcel around a point inside the patch.
-        let ctr = geo::InteriorPoint::interior_point(&cells[*k].geom)
-            .map(|p| p.0)
-            .unwrap_or(cells[*k].geom.exterior().0[0]);
-        let (x, y) = ((ctr.x / 1.0).round(), (ctr.y / 1.0).round());
-        let rect = Polygon::new(
-            geo_types::LineString::from(vec![
-                (x - 60.0, y - 45.0),
-                (x + 60.0, y - 45.0),
-                (x + 60.0, y + 45.0),
-                (x - 60.0, y + 45.0),
-                (x - 60.0, y - 45.0),
-            ]),
-            vec![],
-        );
+        let rect = parcel_rect(&cells[*k].geom);
         let info = LayerInfo {
             name: name.clone(),
             crs: Some(c.crs),
@@ -604,6 +594,30 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
     };
     write_readme(o, &counties, &summary, &projects)?;
     Ok(summary)
+}
+
+/// Whether a cell lies in the 洪涝风险控制线 (within 2 km of the flood-prone rivers).
+fn flood_zone(cell: &tiling::Cell) -> bool {
+    let (d, r) = geography::river(cell.lon, cell.lat);
+    d < 2.0 && matches!(r, "西辽河" | "新开河" | "教来河")
+}
+
+/// A 120 m × 90 m project parcel around a point inside a patch, on whole metres.
+fn parcel_rect(cell: &Polygon) -> Polygon {
+    let ctr = geo::InteriorPoint::interior_point(cell)
+        .map(|p| p.0)
+        .unwrap_or(cell.exterior().0[0]);
+    let (x, y) = (ctr.x.round(), ctr.y.round());
+    Polygon::new(
+        geo_types::LineString::from(vec![
+            (x - 60.0, y - 45.0),
+            (x + 60.0, y - 45.0),
+            (x + 60.0, y + 45.0),
+            (x - 60.0, y + 45.0),
+            (x - 60.0, y - 45.0),
+        ]),
+        vec![],
+    )
 }
 
 fn wanmu(cents: i64) -> String {

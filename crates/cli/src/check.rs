@@ -1,0 +1,145 @@
+//! `onemap check`: project compliance review against the three control lines.
+
+use crate::store_cmds::StoreArg;
+use crate::{InputArgs, PathArg, UsageError};
+use clap::ValueEnum;
+use onemap_review::{load_snapshot, read_parcels, ParcelReview, Purpose, Reviewer};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum CheckFormat {
+    /// A summary for people.
+    #[default]
+    Table,
+    /// One JSON object.
+    Json,
+    /// The review report (建设项目用地合规性审查报告) as self-contained HTML.
+    Html,
+    /// The review report as a Word document.
+    Docx,
+}
+
+/// Arguments of `onemap check`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The project's parcel file: coordinate TXT, shapefile, GeoPackage, GeoJSON, FlatGeobuf.
+    file: PathArg,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Project purpose for every parcel: urban, linear, rural, other (default: from the TXT's
+    /// 地块用途, else other).
+    #[arg(long)]
+    purpose: Option<String>,
+    /// Survey year to review against (default: the latest in the store).
+    #[arg(long)]
+    year: Option<i32>,
+    #[command(flatten)]
+    store: StoreArg,
+    /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
+    #[arg(long)]
+    plan: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: CheckFormat,
+    /// Write the output to a file instead of stdout (required for docx).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Run `onemap check`.
+pub fn run(a: Args) -> anyhow::Result<()> {
+    let purpose = a
+        .purpose
+        .as_deref()
+        .map(|p| {
+            Purpose::parse(p).ok_or_else(|| {
+                UsageError(format!(
+                    "--purpose {p:?}: use urban, linear, rural or other"
+                ))
+            })
+        })
+        .transpose()?;
+    if a.format == CheckFormat::Docx && a.out.is_none() {
+        return Err(UsageError("--format docx needs --out FILE.docx".into()).into());
+    }
+    let plan = onemap_plan::load(a.plan.as_deref())?;
+    let parcels = read_parcels(&a.file, &a.input.read_options()?, purpose, &plan)?;
+    let store = a.store.open_store()?;
+    let snap = crate::snapshot_with_progress(|p| load_snapshot(&store, &plan, a.year, p))?;
+    let reviewer = Reviewer::new(&snap, &plan, a.year)?;
+    let reviews: Vec<ParcelReview> = parcels.iter().map(|p| reviewer.review(p)).collect();
+    let bytes: Vec<u8> = match a.format {
+        CheckFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(&serde_json::json!({
+                "file": a.file.display().to_string(),
+                "year": reviewer.year(),
+                "plan": plan.plan.name,
+                "parcels": reviews,
+            }))?;
+            v.push(b'\n');
+            v
+        }
+        CheckFormat::Table => table(&reviews, reviewer.year()).into_bytes(),
+        CheckFormat::Html | CheckFormat::Docx => {
+            return Err(UsageError("the HTML and DOCX reports are not built yet".into()).into())
+        }
+    };
+    match &a.out {
+        Some(p) => {
+            let mut f = onemap_formats::AtomicFile::create(p)?;
+            f.write_all(&bytes)?;
+            f.commit()?;
+        }
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+fn table(reviews: &[ParcelReview], year: i32) -> String {
+    let mut s = String::new();
+    for r in reviews {
+        s.push_str(&format!(
+            "parcel {}{}{}: {:.2} m², purpose {} — {} ({})\n",
+            r.index,
+            r.id.as_deref()
+                .map(|i| format!(" [{i}]"))
+                .unwrap_or_default(),
+            r.name
+                .as_deref()
+                .map(|i| format!(" {i}"))
+                .unwrap_or_default(),
+            r.area_m2,
+            r.purpose.id(),
+            r.verdict.id().to_uppercase(),
+            r.verdict.chinese()
+        ));
+        for reason in &r.reasons {
+            s.push_str(&format!("  - {reason}\n"));
+        }
+        for c in &r.controls {
+            s.push_str(&format!(
+                "  {:<24} {:>14.2} m² {:>12.4} 亩  {}\n",
+                c.name, c.overlap_m2, c.overlap_mu, c.verdict
+            ));
+        }
+        if let Some(u) = &r.udb {
+            s.push_str(&format!(
+                "  城镇开发边界 inside {:.2} m², outside {:.2} m²\n",
+                u.inside_m2, u.outside_m2
+            ));
+        }
+        s.push_str(&format!("  地类现状 ({year}):\n"));
+        for l in &r.landuse {
+            s.push_str(&format!(
+                "    {:<5} {:<12} {:>14.2} m² {:>12.4} 亩 {:>10.4} 公顷\n",
+                l.dlbm, l.dlmc, l.area_m2, l.area_mu, l.area_ha
+            ));
+        }
+        for n in &r.notes {
+            s.push_str(&format!("  note: {n}\n"));
+        }
+    }
+    s
+}
