@@ -83,7 +83,20 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
         CheckFormat::Table => table(&reviews, reviewer.year()).into_bytes(),
         CheckFormat::Html | CheckFormat::Docx => {
-            return Err(UsageError("the HTML and DOCX reports are not built yet".into()).into())
+            let meta = onemap_report::review::ReviewMeta {
+                file: a.file.file_name().map_or_else(
+                    || a.file.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                date: onemap_formats::today(),
+                year: reviewer.year(),
+            };
+            let doc = onemap_report::review::review_report(&reviews, &parcels, &snap, &plan, &meta);
+            if a.format == CheckFormat::Html {
+                doc.to_html().into_bytes()
+            } else {
+                doc.to_docx()?
+            }
         }
     };
     match &a.out {

@@ -120,6 +120,47 @@ fn demo_city() {
     }
     assert_eq!(n, 12);
     assert!(dir.path().join("README.md").exists());
+    // Every project gets the verdict it was made for, through the ordinary review path.
+    let plan = onemap_plan::load(None).unwrap();
+    let snap = onemap_review::load_snapshot(&store, &plan, None, &mut |_, _| {}).unwrap();
+    let reviewer = onemap_review::Reviewer::new(&snap, &plan, None).unwrap();
+    for e in std::fs::read_dir(dir.path().join("source/projects")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let parcels = onemap_review::read_parcels(&p, &Default::default(), None, &plan).unwrap();
+        let r = reviewer.review(&parcels[0]);
+        let overlap = |k: &str| {
+            r.controls
+                .iter()
+                .find(|c| c.kind == k)
+                .map_or(0.0, |c| c.overlap_m2)
+        };
+        use onemap_review::{Purpose, Verdict};
+        if name.contains("城镇开发边界内") {
+            assert_eq!(r.purpose, Purpose::Urban, "{name}");
+            assert!(r.verdict <= Verdict::Attention, "{name}: {:?}", r.reasons);
+            assert_eq!(r.udb.as_ref().unwrap().outside_m2, 0.0, "{name}");
+        } else if name.contains("永久基本农田") {
+            assert_eq!(r.purpose, Purpose::Linear, "{name}");
+            assert_eq!(r.verdict, Verdict::Prohibited, "{name}");
+            assert_eq!(overlap("yjjbnt"), r.area_m2, "{name}");
+        } else if name.contains("生态保护红线") {
+            assert_eq!(r.verdict, Verdict::Prohibited, "{name}");
+            assert_eq!(overlap("stbhhx"), r.area_m2, "{name}");
+        } else {
+            assert!(name.contains("城镇开发边界外"), "{name}");
+            assert_eq!(r.purpose, Purpose::Urban, "{name}");
+            assert_eq!(r.verdict, Verdict::Prohibited, "{name}");
+            assert_eq!(r.udb.as_ref().unwrap().inside_m2, 0.0, "{name}");
+            assert!(r.reasons.iter().any(|s| s.contains("占用耕地")), "{name}");
+        }
+        let sum: f64 = r.landuse.iter().map(|l| l.area_m2).sum();
+        assert!(
+            (sum - r.area_m2).abs() < 0.05,
+            "{name}: {sum} vs {}",
+            r.area_m2
+        );
+    }
 }
 
 #[test]
