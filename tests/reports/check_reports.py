@@ -1,0 +1,73 @@
+"""Reports open where the bureau opens them: every HTML report parses as strict HTML5 with
+well-formed inline SVG, every DOCX opens in python-docx with real tables and its figures.
+
+Usage: python3 tests/reports/check_reports.py target/release/onemap
+Builds a small demo city in a temporary directory and reviews every project parcel in it.
+"""
+import io, os, subprocess, sys, tempfile, zipfile
+import xml.etree.ElementTree as ET
+
+import docx
+import html5lib
+
+BIN = os.path.abspath(sys.argv[1])
+problems = []
+count = 0
+
+
+def run(*args):
+    r = subprocess.run([BIN, *args], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"onemap {' '.join(args)} failed: {r.stderr}")
+
+
+def html_ok(path):
+    text = open(path, encoding="utf-8").read()
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        parser.parse(text)
+    except Exception as e:  # html5lib raises ParseError with the position
+        problems.append(f"{path}: not valid HTML5: {e}")
+        return
+    start = 0
+    while (i := text.find("<svg", start)) >= 0:
+        j = text.index("</svg>", i) + len("</svg>")
+        try:
+            ET.fromstring(text[i:j])
+        except ET.ParseError as e:
+            problems.append(f"{path}: inline SVG not well-formed: {e}")
+        start = j
+
+
+def docx_ok(path, min_tables):
+    d = docx.Document(path)
+    if len(d.tables) < min_tables:
+        problems.append(f"{path}: {len(d.tables)} tables, expected at least {min_tables}")
+    if not d.inline_shapes:
+        problems.append(f"{path}: no figure")
+    for t in d.tables:
+        if not t.rows or not any(c.text.strip() for c in t.rows[0].cells):
+            problems.append(f"{path}: a table without a header row")
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                ET.fromstring(z.read(name))
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    run("demo", "--out", tmp, "--patches", "2000", "--years", "2024", "--seed", "5")
+    store = os.path.join(tmp, "onemap.gpkg")
+    projects = os.path.join(tmp, "source", "projects")
+    for name in sorted(os.listdir(projects)):
+        src = os.path.join(projects, name)
+        stem = os.path.join(tmp, os.path.splitext(name)[0])
+        run("check", src, "--store", store, "--format", "html", "--out", stem + ".html")
+        run("check", src, "--store", store, "--format", "docx", "--out", stem + ".docx")
+        html_ok(stem + ".html")
+        docx_ok(stem + ".docx", 5)
+        count += 1
+
+for p in problems:
+    print("FAIL", p)
+print(f"{count} review reports checked, {len(problems)} problems")
+sys.exit(1 if problems or count == 0 else 0)
