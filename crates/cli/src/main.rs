@@ -7,6 +7,7 @@ mod area;
 mod check;
 mod convert;
 mod demo;
+mod indicators;
 mod info;
 mod stats;
 mod store_cmds;
@@ -51,6 +52,14 @@ enum Command {
     Demo(demo::Args),
     /// Review project parcels against the three control lines (用途管制合规性审查).
     Check(check::Args),
+    /// The plan's indicators for a survey year, graded against their targets (监测评估预警).
+    Indicators(indicators::Args),
+    /// Statistics inputs (用水总量, population, GDP) per year and unit.
+    StatsInput(indicators::StatsInputArgs),
+    /// The annual health check report (年度体检报告), HTML or DOCX.
+    HealthCheck(indicators::HealthArgs),
+    /// The five-year evaluation report (五年评估报告), HTML or DOCX.
+    Evaluation(indicators::EvaluationArgs),
 }
 
 /// Output format of data-printing commands.
@@ -171,6 +180,10 @@ fn main() -> ExitCode {
         Command::Checks(a) => store_cmds::checks(a),
         Command::Demo(a) => demo::run(a),
         Command::Check(a) => check::run(a),
+        Command::Indicators(a) => indicators::run(a),
+        Command::StatsInput(a) => indicators::stats_input(a),
+        Command::HealthCheck(a) => indicators::health_check(a),
+        Command::Evaluation(a) => indicators::evaluation(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -189,6 +189,26 @@ where
     }
 }
 
+/// The `sandiao` term of one edge of a longitude/latitude ring against the reference meridian
+/// `l0_deg`, vertices rounded to micro-arc-seconds as in [`ring_sum`]. Summed over the edges of
+/// closed rings it gives their [`ring_sum`] (to rounding); overlays use it to measure a piece
+/// from the edges that bound it without building the piece.
+pub fn lonlat_edge_sum(l0_deg: i32, a: [f64; 2], b: [f64; 2]) -> f64 {
+    let l0 = (l0_deg as i64 * UAS_PER_DEG) as f64;
+    let (a, b) = (AreaFrame::LonLat.to_uas(a), AreaFrame::LonLat.to_uas(b));
+    let h = (b.b - a.b) * R_UAS * 0.5;
+    let (sh, ch) = small_sin_cos(h);
+    let cos_bm = a.cos_b * ch - a.sin_b * sh;
+    let dl = ((a.l + b.l) * 0.5 - l0) * R_UAS;
+    trapezoid_from(sh, cos_bm, dl)
+}
+
+/// The reference meridian `sandiao` uses for longitude/latitude input whose first vertex is
+/// `first`: the nearest 3° central meridian.
+pub fn lonlat_reference_meridian(first: [f64; 2]) -> i32 {
+    AreaFrame::LonLat.reference_meridian(first)
+}
+
 /// [`ring_sum`] with ΔB and Bm formed and the trapezoid evaluated exactly as §5.4 step 4
 /// writes them: the reference the fast form is tested against.
 pub fn ring_sum_direct<I>(frame: AreaFrame, l0_deg: i32, ring: I) -> f64
@@ -246,6 +266,22 @@ pub fn to_cents(area_m2: f64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edge_sums_add_up_to_the_ring_sum() {
+        let ring = [
+            [122.1, 43.6],
+            [122.11, 43.6],
+            [122.115, 43.607],
+            [122.1, 43.61],
+        ];
+        let l0 = lonlat_reference_meridian(ring[0]);
+        let by_edges: f64 = (0..4)
+            .map(|i| lonlat_edge_sum(l0, ring[i], ring[(i + 1) % 4]))
+            .sum();
+        let whole = ring_sum(AreaFrame::LonLat, l0, ring);
+        assert!((by_edges - whole).abs() < 1e-6, "{by_edges} vs {whole}");
+    }
 
     fn gk(cm: i32, zone: u32) -> AreaFrame {
         AreaFrame::GaussKruger {

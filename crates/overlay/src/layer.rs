@@ -150,26 +150,9 @@ impl LayerBuilder {
             }
         }
         l.feature_end.push(l.ring_end.len() as u32);
-        let area = if l.ring_end.len() > ring_start {
-            feature_area(
-                AreaFrame::LonLat,
-                (ring_start..l.ring_end.len()).map(|r| {
-                    let s = if r == 0 {
-                        0
-                    } else {
-                        l.ring_end[r - 1] as usize
-                    };
-                    (
-                        l.coords[s..l.ring_end[r] as usize].iter().copied(),
-                        l.ring_hole[r],
-                    )
-                }),
-            )
-        } else {
+        if l.ring_end.len() == ring_start {
             bb = [0.0; 4];
-            0.0
-        };
-        l.area.push(area);
+        }
         l.bbox.push(bb);
         for (c, v) in l.columns.iter_mut().zip(values) {
             c.push(*v);
@@ -177,7 +160,7 @@ impl LayerBuilder {
         for c in l.columns.iter_mut().skip(values.len()) {
             c.push(None);
         }
-        if area > 0.0 {
+        if l.ring_end.len() > ring_start {
             self.entries.push(GeomWithData::new(
                 Rectangle::from_corners([bb[0], bb[1]], [bb[2], bb[3]]),
                 idx,
@@ -186,9 +169,32 @@ impl LayerBuilder {
         idx
     }
 
-    /// The finished layer with its R-tree.
+    /// The finished layer: `sandiao` areas of every feature (on every core) and the R-tree.
     pub fn finish(self) -> Layer {
         let mut l = self.layer;
+        let n = l.bbox.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |x| x.get())
+            .min(8);
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let mut area = vec![0.0f64; n];
+        {
+            let lr = &l;
+            std::thread::scope(|s| {
+                for (k, out) in area.chunks_mut(chunk).enumerate() {
+                    s.spawn(move || {
+                        for (j, a) in out.iter_mut().enumerate() {
+                            let i = (k * chunk + j) as u32;
+                            *a = feature_area(
+                                AreaFrame::LonLat,
+                                lr.rings(i).map(|(r, h)| (r.iter().copied(), h)),
+                            );
+                        }
+                    });
+                }
+            });
+        }
+        l.area = area;
         l.tree = RTree::bulk_load(self.entries);
         l
     }

@@ -7,7 +7,9 @@
 
 pub mod adjust;
 pub mod clip;
+pub mod fixture;
 mod layer;
+pub mod overlap;
 mod snapshot;
 
 pub use adjust::apportion;

@@ -67,28 +67,60 @@ impl Snapshot {
                 })?;
             years.push(latest);
         }
+        let mut jobs: Vec<Job> = Vec::new();
         for y in years {
-            let ds: Vec<&Dataset> = all
+            let ds: Vec<Dataset> = all
                 .iter()
                 .filter(|d| d.kind == Kind::Dltb && d.year == Some(y))
+                .cloned()
                 .collect();
             if ds.is_empty() {
                 return Err(OverlayError::Missing(format!(
                     "the store holds no 地类图斑 (dltb) dataset for {y}"
                 )));
             }
-            snap.insert(load_layer(store, Kind::Dltb, Some(y), &ds, progress)?);
+            jobs.push((Kind::Dltb, Some(y), ds));
         }
         for &k in &req.kinds {
             let latest = all.iter().filter(|d| d.kind == k).map(|d| d.year).max();
             let Some(latest) = latest else { continue };
-            let ds: Vec<&Dataset> = all
+            let ds: Vec<Dataset> = all
                 .iter()
                 .filter(|d| d.kind == k && d.year == latest)
+                .cloned()
                 .collect();
-            snap.insert(load_layer(store, k, latest, &ds, progress)?);
+            jobs.push((k, latest, ds));
+        }
+        for layer in load_jobs(store, jobs, progress)? {
+            snap.insert(layer);
         }
         Ok(snap)
+    }
+
+    /// Load the survey of one more year (all its datasets) into the Snapshot.
+    pub fn load_survey(
+        &mut self,
+        store: &dyn Store,
+        year: i32,
+        progress: &mut dyn FnMut(&str, u64),
+    ) -> Result<()> {
+        let all = store.datasets()?;
+        let ds: Vec<&Dataset> = all
+            .iter()
+            .filter(|d| d.kind == Kind::Dltb && d.year == Some(year))
+            .collect();
+        if ds.is_empty() {
+            return Err(OverlayError::Missing(format!(
+                "the store holds no 地类图斑 (dltb) dataset for {year}"
+            )));
+        }
+        self.insert(load_layer(store, Kind::Dltb, Some(year), &ds, progress)?);
+        Ok(())
+    }
+
+    /// Release the survey of a year.
+    pub fn drop_survey(&mut self, year: i32) {
+        self.surveys.remove(&year);
     }
 
     /// The survey layer of a year.
@@ -110,6 +142,78 @@ impl Snapshot {
     pub fn layers(&self) -> impl Iterator<Item = &Layer> {
         self.surveys.values().chain(self.layers.values())
     }
+}
+
+/// A layer to load: kind, year and its datasets.
+type Job = (Kind, Option<i32>, Vec<Dataset>);
+
+/// Load layers, on as many threads as there are cores when the store can be reopened (each
+/// thread reads its own layers over its own connection), else one after the other.
+fn load_jobs(
+    store: &dyn Store,
+    mut jobs: Vec<Job>,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Vec<Layer>> {
+    let threads = std::thread::available_parallelism().map_or(1, |x| x.get());
+    let handles: Vec<Box<dyn Store + Send>> = if jobs.len() > 1 && threads > 1 {
+        (0..threads.min(jobs.len()))
+            .map_while(|_| store.reopen())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if handles.len() < 2 {
+        return jobs
+            .iter()
+            .map(|(k, y, ds)| {
+                let refs: Vec<&Dataset> = ds.iter().collect();
+                load_layer(store, *k, *y, &refs, progress)
+            })
+            .collect();
+    }
+    // Largest first, each to the least loaded thread.
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.2.iter().map(|d| d.features).sum::<u64>()));
+    let mut plan: Vec<(u64, Vec<Job>)> = (0..handles.len()).map(|_| (0, Vec::new())).collect();
+    for j in jobs {
+        let n: u64 = j.2.iter().map(|d| d.features).sum();
+        if let Some(slot) = plan.iter_mut().min_by_key(|p| p.0) {
+            slot.0 += n;
+            slot.1.push(j);
+        }
+    }
+    let names: Vec<String> = plan
+        .iter()
+        .flat_map(|p| p.1.iter().map(|j| j.0.id().to_string()))
+        .collect();
+    progress(&names.join(", "), 0);
+    let results: Vec<Result<Vec<Layer>>> = std::thread::scope(|s| {
+        let hs: Vec<_> = handles
+            .into_iter()
+            .zip(plan)
+            .map(|(st, (_, js))| {
+                s.spawn(move || {
+                    js.iter()
+                        .map(|(k, y, ds)| {
+                            let refs: Vec<&Dataset> = ds.iter().collect();
+                            load_layer(st.as_ref(), *k, *y, &refs, &mut |_, _| {})
+                        })
+                        .collect::<Result<Vec<Layer>>>()
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(OverlayError::Missing("a loading thread failed".into()))
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
 }
 
 /// The polygons of a geometry (other geometry types have none).

@@ -188,12 +188,18 @@ fn table(o: &mut String, t: &Table) {
     o.push_str("</w:tbl><w:p/>");
 }
 
-/// Rasterise an SVG at twice its CSS size (text is not drawn: figures keep their labels in
-/// the captions and tables).
+/// Rasterise an SVG at twice its CSS size, text with the system's fonts (Chinese labels need
+/// a CJK font installed; the captions and tables carry the same information as text).
 fn svg_to_png(svg: &str, width: u32, height: u32) -> Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
-    let tree = usvg::Tree::from_str(svg, &usvg::Options::default())
-        .map_err(|e| ReportError::Docx(format!("figure: {e}")))?;
+    static OPTIONS: std::sync::OnceLock<usvg::Options<'static>> = std::sync::OnceLock::new();
+    let opts = OPTIONS.get_or_init(|| {
+        let mut o = usvg::Options::default();
+        o.fontdb_mut().load_system_fonts();
+        o
+    });
+    let tree =
+        usvg::Tree::from_str(svg, opts).map_err(|e| ReportError::Docx(format!("figure: {e}")))?;
     let scale = 2.0;
     let (w, h) = (
         (width as f32 * scale) as u32,

@@ -2,8 +2,10 @@
 //! HTML (inline CSS and SVG, ready to print) and to DOCX (real Word tables; maps as PNG
 //! rendered from the same SVG), and the report builders on top of it.
 
+pub mod chart;
 mod doc;
 mod docx;
+pub mod health;
 mod html;
 pub mod map;
 pub mod review;

@@ -65,6 +65,18 @@ impl MapBuilder {
         [cx - hw, cy - hh, cx + hw, cy + hh]
     }
 
+    /// A filled rectangle over a lon/lat box.
+    pub fn rect(&mut self, bb: BBox, attrs: &str) {
+        let (x0, y0) = self.xy([bb[0], bb[3]]);
+        let (x1, y1) = self.xy([bb[2], bb[1]]);
+        let _ = writeln!(
+            self.body,
+            r#"<rect x="{x0:.1}" y="{y0:.1}" width="{:.1}" height="{:.1}" {attrs}/>"#,
+            x1 - x0,
+            y1 - y0
+        );
+    }
+
     /// The map's box.
     pub fn bbox(&self) -> BBox {
         self.bbox
@@ -81,9 +93,15 @@ impl MapBuilder {
     pub fn polygon<'a>(&mut self, rings: impl IntoIterator<Item = &'a [[f64; 2]]>, attrs: &str) {
         let mut d = String::new();
         for r in rings {
+            // Vertices closer than half a pixel to the last one drawn add nothing visible.
+            let mut last = (f64::NAN, f64::NAN);
             for (k, p) in r.iter().enumerate() {
                 let (x, y) = self.xy(*p);
+                if k > 0 && (x - last.0).abs() < 0.5 && (y - last.1).abs() < 0.5 {
+                    continue;
+                }
                 let _ = write!(d, "{}{:.1} {:.1}", if k == 0 { "M" } else { "L" }, x, y);
+                last = (x, y);
             }
             d.push('Z');
         }

@@ -4,8 +4,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use geo_types::{Geometry, MultiPolygon};
+use onemap_overlay::fixture::{gk, poly, rect, snapshot};
 use onemap_report::review::{review_report, ReviewMeta};
-use onemap_review::fixture::{gk, poly, rect, snapshot};
 use onemap_review::{Parcel, Purpose, Reviewer};
 use std::io::Read;
 

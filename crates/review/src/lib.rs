@@ -6,7 +6,6 @@
 //! are data in the plan file; each rule kind is one file under `rules/` (the registry is
 //! [`rules::KINDS`]).
 
-pub mod fixture;
 mod measure;
 mod parcel;
 pub mod rules;

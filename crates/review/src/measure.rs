@@ -3,9 +3,10 @@
 
 use crate::{cents_f64, m2_mu, mu, Parcel};
 use geo_types::MultiPolygon;
-use onemap_geodesy::sandiao::{feature_area, to_cents, AreaFrame};
+use onemap_geodesy::sandiao::to_cents;
 use onemap_geodesy::units::AreaUnit;
 use onemap_overlay::clip::{self, boxes_overlap};
+use onemap_overlay::overlap::{overlap_area, Shape as OShape};
 use onemap_overlay::BBox;
 use onemap_overlay::{apportion, Layer, Snapshot};
 use onemap_plan::Plan;
@@ -67,10 +68,6 @@ pub struct Measures<'a> {
 struct Shape {
     mp: MultiPolygon<f64>,
     rings: Vec<(Vec<[f64; 2]>, bool)>,
-    /// `sandiao` area of each ring, negative for holes.
-    ring_areas: Vec<f64>,
-    /// Every edge.
-    edges: Vec<([f64; 2], [f64; 2])>,
     bbox: BBox,
     raw_area: f64,
 }
@@ -92,179 +89,32 @@ impl Shape {
                 }
             }
         }
-        let ring_areas = rings
-            .iter()
-            .map(|(r, hole)| {
-                let a = feature_area(AreaFrame::LonLat, [(r.iter().copied(), false)]);
-                if *hole {
-                    -a
-                } else {
-                    a
-                }
-            })
-            .collect();
-        let edges = rings
-            .iter()
-            .flat_map(|(r, _)| (0..r.len()).map(move |i| (r[i], r[(i + 1) % r.len()])))
-            .collect();
         Shape {
             mp: mp.clone(),
             rings,
-            ring_areas,
-            edges,
             bbox: clip::bbox(mp),
             raw_area: clip::area(mp),
         }
     }
 
-    /// Whether the box lies wholly inside the shape.
-    fn contains_box(&self, bb: BBox) -> bool {
-        if bb[0] < self.bbox[0]
-            || bb[1] < self.bbox[1]
-            || bb[2] > self.bbox[2]
-            || bb[3] > self.bbox[3]
-        {
-            return false;
-        }
-        if self.rings.iter().any(|(r, _)| clip::ring_meets_box(r, bb)) {
-            return false;
-        }
-        self.rings.iter().fold(false, |inside, (r, _)| {
-            inside ^ clip::ring_contains(r, [bb[0], bb[1]])
-        })
-    }
-
-    /// Whether point `p` is inside the shape (even–odd).
-    fn contains_point(&self, p: [f64; 2]) -> bool {
-        self.rings
-            .iter()
-            .fold(false, |inside, (r, _)| inside ^ clip::ring_contains(r, p))
-    }
-
-    /// The overlap with feature `i` when the two boundaries share no point: then every ring of
-    /// each lies wholly inside or outside the other, and the overlap is the signed sum of the
-    /// rings inside the other shape. `None` when the boundaries meet (clipping needed).
-    fn overlap_without_contact(&self, layer: &Layer, i: u32, fb: BBox) -> Option<f64> {
-        let near: Vec<&([f64; 2], [f64; 2])> = self
-            .edges
-            .iter()
-            .filter(|(a, b)| clip::segment_meets_box(*a, *b, fb))
-            .collect();
-        if near.is_empty() {
-            // The feature lies in its box, which our boundary does not reach.
-            let first = layer.rings(i).next().map(|(r, _)| r[0])?;
-            return Some(if self.contains_point(first) {
-                layer.area(i)
-            } else {
-                0.0
-            });
-        }
-        for (ring, _) in layer.rings(i) {
-            let n = ring.len();
-            for k in 0..n {
-                let (c, d) = (ring[k], ring[(k + 1) % n]);
-                if near.iter().any(|(a, b)| clip::segments_meet(*a, *b, c, d)) {
-                    return None;
-                }
-            }
-        }
-        let mut area = 0.0;
-        for ((r, _), a) in self.rings.iter().zip(&self.ring_areas) {
-            if layer.contains_point(i, r[0]) {
-                area += a;
-            }
-        }
-        for (r, hole) in layer.rings(i) {
-            if self.contains_point(r[0]) {
-                let a = feature_area(AreaFrame::LonLat, [(r.iter().copied(), false)]);
-                area += if hole { -a } else { a };
-            }
-        }
-        Some(area.max(0.0))
-    }
-
-    /// The overlap by Sutherland–Hodgman when one side is a single convex ring (exact for
-    /// area, much cheaper than a general boolean operation); `None` otherwise.
-    fn convex_overlap(&self, layer: &Layer, i: u32, ib: BBox) -> Option<f64> {
-        let mut frings = layer.rings(i);
-        let (first, _) = frings.next()?;
-        let single = frings.next().is_none();
-        let ring_area = |r: &[[f64; 2]]| {
-            if r.len() < 3 {
-                0.0
-            } else {
-                feature_area(AreaFrame::LonLat, [(r.iter().copied(), false)])
-            }
-        };
-        if single {
-            if let Some(convex) = clip::convex_ccw(first) {
-                let mut a = 0.0;
-                for (r, hole) in &self.rings {
-                    let piece = clip::clip_ring_to_convex(&clip::clip_ring_to_box(r, ib), &convex);
-                    a += if *hole {
-                        -ring_area(&piece)
-                    } else {
-                        ring_area(&piece)
-                    };
-                }
-                return Some(a.max(0.0));
-            }
-        }
-        if let [(r, false)] = self.rings.as_slice() {
-            if let Some(convex) = clip::convex_ccw(r) {
-                let mut a = 0.0;
-                for (fr, hole) in layer.rings(i) {
-                    let piece = clip::clip_ring_to_convex(&clip::clip_ring_to_box(fr, ib), &convex);
-                    a += if hole {
-                        -ring_area(&piece)
-                    } else {
-                        ring_area(&piece)
-                    };
-                }
-                return Some(a.max(0.0));
-            }
-        }
-        None
-    }
-
     /// Raw overlap (m², unrounded `sandiao`) with each feature of a layer that it overlaps.
     fn overlaps(&self, layer: &Layer) -> Vec<(u32, f64)> {
-        let mut out = Vec::new();
+        let me = OShape::new(
+            self.rings.iter().map(|(r, h)| (r.as_slice(), *h)).collect(),
+            self.raw_area,
+        );
         let mut cands: Vec<u32> = layer
             .query(self.bbox)
             .filter(|&i| boxes_overlap(layer.bbox(i), self.bbox))
             .collect();
         cands.sort_unstable();
-        for i in cands {
-            let fb = layer.bbox(i);
-            let a = if layer.contains_box(i, self.bbox) {
-                self.raw_area
-            } else if self.contains_box(fb) {
-                layer.area(i)
-            } else if let Some(a) = self.overlap_without_contact(layer, i, fb) {
-                a
-            } else {
-                // Cut both to the common box first: a big parcel or a big control polygon
-                // then brings only its vertices near the other into the boolean operation.
-                let Some(ib) = clip::box_intersection(self.bbox, fb) else {
-                    continue;
-                };
-                if let Some(a) = self.convex_overlap(layer, i, ib) {
-                    out.push((i, a));
-                    continue;
-                }
-                let a = clip::rings_in_box(self.rings.iter().map(|(r, h)| (r.as_slice(), *h)), ib);
-                let b = clip::rings_in_box(layer.rings(i), ib);
-                if a.0.is_empty() || b.0.is_empty() {
-                    continue;
-                }
-                clip::area(&clip::intersection(&a, &b))
-            };
-            if a > 0.0 {
-                out.push((i, a));
-            }
-        }
-        out
+        cands
+            .into_iter()
+            .filter_map(|i| {
+                let a = overlap_area(&me, &OShape::of(layer, i));
+                (a > 0.0).then_some((i, a))
+            })
+            .collect()
     }
 
     /// Raw area of the shape covered by the union of the given features (for layers whose

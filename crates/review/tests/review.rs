@@ -5,8 +5,8 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use geo_types::{Geometry, MultiPolygon};
+use onemap_overlay::fixture::{gk, gk_cents, poly, rect, snapshot};
 use onemap_overlay::Snapshot;
-use onemap_review::fixture::{gk, gk_cents, poly, rect, snapshot};
 use onemap_review::{Parcel, ParcelReview, Purpose, Reviewer, Verdict};
 
 fn review(snap: &Snapshot, rings: &[Vec<[f64; 2]>], purpose: Purpose) -> ParcelReview {

@@ -2,7 +2,7 @@
 //! R-tree spatial index) that QGIS, ArcGIS and GDAL open as it is; onemap's own metadata sits in
 //! `onemap_datasets`, `onemap_findings` and `onemap_events`.
 
-use crate::{Dataset, Event, ImportOutcome, ImportRequest, Result, Store, StoreError};
+use crate::{Dataset, Event, ImportOutcome, ImportRequest, Result, StatRow, Store, StoreError};
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
 use onemap_formats::model::bbox;
 use onemap_formats::{wkb, FeatureReader, FieldType, Value};
@@ -26,7 +26,12 @@ CREATE TABLE IF NOT EXISTS onemap_findings (
 CREATE TABLE IF NOT EXISTS onemap_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL,
   action TEXT NOT NULL, dataset_id TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS onemap_stats (
+  year INTEGER NOT NULL, unit TEXT NOT NULL, key TEXT NOT NULL, value REAL NOT NULL,
+  source TEXT NOT NULL, imported_at TEXT NOT NULL, imported_by TEXT NOT NULL,
+  PRIMARY KEY (year, unit, key));
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('onemap_stats', 'attributes', 'onemap_stats', 'onemap 社会经济统计数据'),
   ('onemap_datasets', 'attributes', 'onemap_datasets', 'onemap 数据集目录'),
   ('onemap_findings', 'attributes', 'onemap_findings', 'onemap 入库质检结果'),
   ('onemap_events', 'attributes', 'onemap_events', 'onemap 操作记录');
@@ -544,6 +549,59 @@ impl Store for GpkgStore {
         .map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(())
+    }
+
+    fn import_stats(&mut self, rows: &[StatRow], source: &str, user: &str) -> Result<usize> {
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        let at = crate::now_rfc3339();
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO onemap_stats (year, unit, key, value, source, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(e)?;
+            for r in rows {
+                st.execute(params![r.year, r.unit, r.key, r.value, source, at, user])
+                    .map_err(e)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'stats-import', 'onemap_stats', ?3)",
+            params![at, user, format!("{} figures from {source}", rows.len())],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(rows.len())
+    }
+
+    fn stats(&self) -> Result<Vec<StatRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT year, unit, key, value, source FROM onemap_stats ORDER BY year, unit, key",
+            )
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(StatRow {
+                    year: r.get(0)?,
+                    unit: r.get(1)?,
+                    key: r.get(2)?,
+                    value: r.get(3)?,
+                    source: r.get(4)?,
+                })
+            })
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn reopen(&self) -> Option<Box<dyn Store + Send>> {
+        GpkgStore::open(&self.path)
+            .ok()
+            .map(|s| Box::new(s) as Box<dyn Store + Send>)
     }
 
     fn events(&self) -> Result<Vec<Event>> {

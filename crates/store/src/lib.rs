@@ -115,6 +115,22 @@ pub struct Event {
     pub detail: String,
 }
 
+/// A statistics input: a non-spatial figure (用水总量, population, GDP …) for a year and a
+/// reporting unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatRow {
+    /// Year.
+    pub year: i32,
+    /// Unit: a 6-digit region or county code.
+    pub unit: String,
+    /// Figure key, e.g. `water_use`, `urban_population`.
+    pub key: String,
+    /// The value, in the key's unit.
+    pub value: f64,
+    /// The file it came from.
+    pub source: String,
+}
+
 /// The store interface the analyses use. Nothing here is specific to SQLite.
 pub trait Store {
     /// Every dataset, oldest first.
@@ -138,6 +154,15 @@ pub trait Store {
     fn remove(&mut self, id: &str, user: &str, reason: Option<&str>) -> Result<()>;
     /// The event log, oldest first.
     fn events(&self) -> Result<Vec<Event>>;
+    /// Store statistics inputs, replacing figures with the same year, unit and key; all or
+    /// nothing; recorded in the event log. Returns the number stored.
+    fn import_stats(&mut self, rows: &[StatRow], source: &str, user: &str) -> Result<usize>;
+    /// Every statistics input, by year, unit and key.
+    fn stats(&self) -> Result<Vec<StatRow>>;
+    /// Another handle on the same store for a reader thread, where the store allows it.
+    fn reopen(&self) -> Option<Box<dyn Store + Send>> {
+        None
+    }
 }
 
 /// The store path: `--store`, else `ONEMAP_STORE`, else `./onemap.gpkg`.

@@ -5,11 +5,11 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use crate::{LayerBuilder, Snapshot};
 use geo_types::{Geometry, LineString, Polygon};
 use onemap_formats::Value;
 use onemap_geodesy::crs::Crs;
 use onemap_geodesy::sandiao::{feature_area, to_cents};
-use onemap_overlay::{LayerBuilder, Snapshot};
 use onemap_survey::Kind;
 
 /// Origin easting.
@@ -64,7 +64,8 @@ pub fn gk_cents(rings: &[Vec<[f64; 2]>]) -> i64 {
     ))
 }
 
-fn text(s: &str) -> Value {
+/// A text value.
+pub fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 
