@@ -2,7 +2,8 @@
 well-formed inline SVG, every DOCX opens in python-docx with real tables and its figures.
 
 Usage: python3 tests/reports/check_reports.py target/release/onemap
-Builds a small demo city in a temporary directory and reviews every project parcel in it.
+Builds a small demo city in a temporary directory, reviews every project parcel in it, and
+writes the annual health check and the evaluation report.
 """
 import io, os, subprocess, sys, tempfile, zipfile
 import xml.etree.ElementTree as ET
@@ -55,7 +56,7 @@ def docx_ok(path, min_tables):
 
 
 with tempfile.TemporaryDirectory() as tmp:
-    run("demo", "--out", tmp, "--patches", "2000", "--years", "2024", "--seed", "5")
+    run("demo", "--out", tmp, "--patches", "2000", "--years", "2020,2021,2022", "--seed", "5")
     store = os.path.join(tmp, "onemap.gpkg")
     projects = os.path.join(tmp, "source", "projects")
     for name in sorted(os.listdir(projects)):
@@ -66,8 +67,17 @@ with tempfile.TemporaryDirectory() as tmp:
         html_ok(stem + ".html")
         docx_ok(stem + ".docx", 5)
         count += 1
+    for args, stem in [(["health-check"], "health"), (["evaluation", "--from", "2020", "--to", "2022"], "evaluation")]:
+        for ext in ("html", "docx"):
+            out = os.path.join(tmp, f"{stem}.{ext}")
+            run(*args, "--store", store, "--out", out)
+            if ext == "html":
+                html_ok(out)
+            else:
+                docx_ok(out, 4)
+            count += 1
 
 for p in problems:
     print("FAIL", p)
-print(f"{count} review reports checked, {len(problems)} problems")
+print(f"{count} reports checked, {len(problems)} problems")
 sys.exit(1 if problems or count == 0 else 0)

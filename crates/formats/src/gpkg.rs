@@ -92,6 +92,16 @@ const PAGE: i64 = 8192;
 impl GpkgReader {
     /// Open a layer; `layer` may be omitted when the file has exactly one.
     pub fn open(path: &Path, layer: Option<&str>) -> Result<GpkgReader> {
+        GpkgReader::open_fields(path, layer, None)
+    }
+
+    /// Open a layer reading only the named attribute fields (case-insensitive; names the
+    /// layer lacks are skipped) besides the geometry: much less decoding for wide layers.
+    pub fn open_fields(
+        path: &Path,
+        layer: Option<&str>,
+        only: Option<&[&str]>,
+    ) -> Result<GpkgReader> {
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -155,6 +165,9 @@ impl GpkgReader {
                     continue;
                 }
                 if name.eq_ignore_ascii_case(&l.column) {
+                    continue;
+                }
+                if only.is_some_and(|o| !o.iter().any(|f| f.eq_ignore_ascii_case(&name))) {
                     continue;
                 }
                 let t = ty.to_ascii_uppercase();

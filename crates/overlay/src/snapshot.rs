@@ -233,12 +233,18 @@ fn load_layer(
     datasets: &[&Dataset],
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Layer> {
-    let wanted: Vec<&str> = kind.fields().iter().map(|f| f.0).collect();
+    let wanted: Vec<&str> = match kind {
+        // What the analyses read of a survey patch; the other 三调 fields stay in the store.
+        Kind::Dltb => vec![
+            "BSM", "DLBM", "DLMC", "ZLDWDM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "CZCSXM",
+        ],
+        _ => kind.fields().iter().map(|f| f.0).collect(),
+    };
     let mut builder: Option<LayerBuilder> = None;
     let mut count = 0u64;
     for d in datasets {
         progress(&d.id, count);
-        let mut r = store.features(&d.id)?;
+        let mut r = store.features_with(&d.id, &wanted)?;
         let info = r.info().clone();
         let idx: Vec<Option<usize>> = wanted
             .iter()

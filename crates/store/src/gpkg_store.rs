@@ -443,6 +443,15 @@ impl Store for GpkgStore {
         Ok(Box::new(GpkgReader::open(&self.path, Some(&ds.table))?))
     }
 
+    fn features_with(&self, id: &str, fields: &[&str]) -> Result<Box<dyn FeatureReader>> {
+        let ds = self.dataset(id)?;
+        Ok(Box::new(GpkgReader::open_fields(
+            &self.path,
+            Some(&ds.table),
+            Some(fields),
+        )?))
+    }
+
     fn for_each_row(&self, id: &str, fields: &[&str], f: &mut dyn FnMut(&[Value])) -> Result<()> {
         let ds = self.dataset(id)?;
         let cols: Vec<String> = fields.iter().map(|c| ident(c)).collect();

@@ -146,6 +146,12 @@ pub trait Store {
     ) -> Result<ImportOutcome>;
     /// The features of a dataset, in EPSG:4490.
     fn features(&self, id: &str) -> Result<Box<dyn FeatureReader>>;
+    /// The features of a dataset with only the named attribute fields (a store may return
+    /// more; readers find fields by name).
+    fn features_with(&self, id: &str, fields: &[&str]) -> Result<Box<dyn FeatureReader>> {
+        let _ = fields;
+        self.features(id)
+    }
     /// Call `f` with the values of `fields` for every feature of a dataset (no geometry).
     fn for_each_row(&self, id: &str, fields: &[&str], f: &mut dyn FnMut(&[Value])) -> Result<()>;
     /// The warnings stored with a dataset.
