@@ -9,6 +9,7 @@ mod convert;
 mod demo;
 mod indicators;
 mod info;
+mod monitor;
 mod stats;
 mod store_cmds;
 
@@ -60,6 +61,8 @@ enum Command {
     HealthCheck(indicators::HealthArgs),
     /// The five-year evaluation report (五年评估报告), HTML or DOCX.
     Evaluation(indicators::EvaluationArgs),
+    /// Change between two survey years: transition matrix and alerts (动态监测预警).
+    Monitor(monitor::Args),
 }
 
 /// Output format of data-printing commands.
@@ -184,6 +187,7 @@ fn main() -> ExitCode {
         Command::StatsInput(a) => indicators::stats_input(a),
         Command::HealthCheck(a) => indicators::health_check(a),
         Command::Evaluation(a) => indicators::evaluation(a),
+        Command::Monitor(a) => monitor::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

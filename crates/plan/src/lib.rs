@@ -9,7 +9,9 @@ mod model;
 pub mod stats_input;
 pub mod tally;
 
-pub use model::{Alert, ClassSets, Indicator, Monitor, Plan, PlanInfo, Review, ReviewRule, Rule};
+pub use model::{
+    in_set, Alert, ClassSets, Indicator, Monitor, Plan, PlanInfo, Review, ReviewRule, Rule,
+};
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,10 @@
 //! R-tree spatial index) that QGIS, ArcGIS and GDAL open as it is; onemap's own metadata sits in
 //! `onemap_datasets`, `onemap_findings` and `onemap_events`.
 
-use crate::{Dataset, Event, ImportOutcome, ImportRequest, Result, StatRow, Store, StoreError};
+use crate::{
+    AlertRecord, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun, Result, StatRow, Store,
+    StoreError,
+};
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
 use onemap_formats::model::bbox;
 use onemap_formats::{wkb, FeatureReader, FieldType, Value};
@@ -30,7 +33,18 @@ CREATE TABLE IF NOT EXISTS onemap_stats (
   year INTEGER NOT NULL, unit TEXT NOT NULL, key TEXT NOT NULL, value REAL NOT NULL,
   source TEXT NOT NULL, imported_at TEXT NOT NULL, imported_by TEXT NOT NULL,
   PRIMARY KEY (year, unit, key));
+CREATE TABLE IF NOT EXISTS onemap_monitor_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, from_year INTEGER NOT NULL, to_year INTEGER NOT NULL,
+  at TEXT NOT NULL, user TEXT NOT NULL, inputs TEXT NOT NULL, rules TEXT NOT NULL,
+  alerts INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS onemap_alerts (
+  run_id INTEGER NOT NULL, alert_id TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+  unit TEXT NOT NULL, township TEXT NOT NULL, area_m2 REAL NOT NULL, from_dlbm TEXT NOT NULL,
+  to_dlbm TEXT NOT NULL, wkb BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS onemap_alerts_run ON onemap_alerts (run_id);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('onemap_monitor_runs', 'attributes', 'onemap_monitor_runs', 'onemap 动态监测运行记录'),
+  ('onemap_alerts', 'attributes', 'onemap_alerts', 'onemap 监测预警图斑'),
   ('onemap_stats', 'attributes', 'onemap_stats', 'onemap 社会经济统计数据'),
   ('onemap_datasets', 'attributes', 'onemap_datasets', 'onemap 数据集目录'),
   ('onemap_findings', 'attributes', 'onemap_findings', 'onemap 入库质检结果'),
@@ -600,6 +614,112 @@ impl Store for GpkgStore {
                     key: r.get(2)?,
                     value: r.get(3)?,
                     source: r.get(4)?,
+                })
+            })
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn record_alerts(
+        &mut self,
+        from: i32,
+        to: i32,
+        inputs: &str,
+        rules: &str,
+        user: &str,
+        alerts: &[AlertRecord],
+    ) -> Result<MonitorRun> {
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let at = crate::now_rfc3339();
+        let tx = self.conn.transaction().map_err(e)?;
+        tx.execute(
+            "INSERT INTO onemap_monitor_runs (from_year, to_year, at, user, inputs, rules, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![from, to, at, user, inputs, rules, alerts.len() as i64],
+        )
+        .map_err(e)?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut st = tx
+                .prepare(
+                    "INSERT INTO onemap_alerts (run_id, alert_id, rule, severity, unit, township, area_m2, from_dlbm, to_dlbm, wkb) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(e)?;
+            for a in alerts {
+                st.execute(params![
+                    id,
+                    a.id,
+                    a.rule,
+                    a.severity,
+                    a.unit,
+                    a.township,
+                    a.area_m2,
+                    a.from_dlbm,
+                    a.to_dlbm,
+                    a.wkb
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'monitor', 'onemap_alerts', ?3)",
+            params![at, user, format!("run {id}: {from}→{to}, {} alerts", alerts.len())],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(MonitorRun {
+            id,
+            from,
+            to,
+            at,
+            user: user.to_string(),
+            inputs: inputs.to_string(),
+            rules: rules.to_string(),
+            alerts: alerts.len() as u64,
+        })
+    }
+
+    fn monitor_runs(&self) -> Result<Vec<MonitorRun>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, from_year, to_year, at, user, inputs, rules, alerts FROM onemap_monitor_runs ORDER BY id")
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(MonitorRun {
+                    id: r.get(0)?,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    at: r.get(3)?,
+                    user: r.get(4)?,
+                    inputs: r.get(5)?,
+                    rules: r.get(6)?,
+                    alerts: r.get::<_, i64>(7)? as u64,
+                })
+            })
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn alerts(&self, run: i64) -> Result<Vec<AlertRecord>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT alert_id, rule, severity, unit, township, area_m2, from_dlbm, to_dlbm, wkb FROM onemap_alerts WHERE run_id = ?1 ORDER BY rowid")
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([run], |r| {
+                Ok(AlertRecord {
+                    id: r.get(0)?,
+                    rule: r.get(1)?,
+                    severity: r.get(2)?,
+                    unit: r.get(3)?,
+                    township: r.get(4)?,
+                    area_m2: r.get(5)?,
+                    from_dlbm: r.get(6)?,
+                    to_dlbm: r.get(7)?,
+                    wkb: r.get(8)?,
                 })
             })
             .map_err(|e| err(&self.path, e))?;

@@ -131,6 +131,50 @@ pub struct StatRow {
     pub source: String,
 }
 
+/// An alert of a monitoring run, as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRecord {
+    /// Stable alert id.
+    pub id: String,
+    /// Rule id.
+    pub rule: String,
+    /// Severity.
+    pub severity: String,
+    /// County code.
+    pub unit: String,
+    /// Township code.
+    pub township: String,
+    /// Area, m².
+    pub area_m2: f64,
+    /// DLBM before.
+    pub from_dlbm: String,
+    /// DLBM after.
+    pub to_dlbm: String,
+    /// The changed piece, WKB in EPSG:4490.
+    pub wkb: Vec<u8>,
+}
+
+/// A monitoring run as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonitorRun {
+    /// Run number.
+    pub id: i64,
+    /// Earlier year.
+    pub from: i32,
+    /// Later year.
+    pub to: i32,
+    /// RFC 3339 time.
+    pub at: String,
+    /// User.
+    pub user: String,
+    /// The input datasets (ids and SHA-256), JSON.
+    pub inputs: String,
+    /// The rules run (plan and rule ids), JSON.
+    pub rules: String,
+    /// Number of alerts.
+    pub alerts: u64,
+}
+
 /// The store interface the analyses use. Nothing here is specific to SQLite.
 pub trait Store {
     /// Every dataset, oldest first.
@@ -165,6 +209,21 @@ pub trait Store {
     fn import_stats(&mut self, rows: &[StatRow], source: &str, user: &str) -> Result<usize>;
     /// Every statistics input, by year, unit and key.
     fn stats(&self) -> Result<Vec<StatRow>>;
+    /// Store a monitoring run and its alerts (all or nothing; recorded in the event log).
+    /// Returns the run.
+    fn record_alerts(
+        &mut self,
+        from: i32,
+        to: i32,
+        inputs: &str,
+        rules: &str,
+        user: &str,
+        alerts: &[AlertRecord],
+    ) -> Result<MonitorRun>;
+    /// Monitoring runs, oldest first.
+    fn monitor_runs(&self) -> Result<Vec<MonitorRun>>;
+    /// The alerts of a run.
+    fn alerts(&self, run: i64) -> Result<Vec<AlertRecord>>;
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {
         None
