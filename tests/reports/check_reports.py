@@ -77,6 +77,22 @@ with tempfile.TemporaryDirectory() as tmp:
                 docx_ok(out, 4)
             count += 1
 
+    # Monitoring alerts open in GDAL with their fields and CRS.
+    import json, pyogrio.raw as R
+    for ext in ("gpkg", "shp", "geojson"):
+        out = os.path.join(tmp, f"alerts.{ext}")
+        r = subprocess.run([BIN, "monitor", "--from", "2020", "--to", "2022", "--store", store,
+                            "--format", "json", "--out", out], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"onemap monitor failed: {r.stderr}")
+        n = len(json.loads(r.stdout)["alerts"])
+        meta, _, geom, fields = R.read(out)
+        # GeoJSON is longitude/latitude by definition (RFC 7946: GDAL reports EPSG:4326).
+        want_crs = "4326" if ext == "geojson" else "4490"
+        if len(geom) != n or "rule" not in list(meta["fields"]) or want_crs not in str(meta["crs"]):
+            problems.append(f"{out}: {len(geom)} features of {n}, fields {list(meta['fields'])}, crs {meta['crs']}")
+        count += 1
+
 for p in problems:
     print("FAIL", p)
 print(f"{count} reports checked, {len(problems)} problems")
