@@ -250,6 +250,41 @@ fn graded_assessment() {
     let e = get("udb_expansion").value.unwrap();
     let udb = tallies[&2025].layer_total("czkfbj").unwrap() as f64;
     assert!((e - (udb / town as f64 * 1e4).round() / 1e4).abs() < 1e-9);
+    // Every area indicator is its hand count in the plan's unit.
+    use onemap_geodesy::units::AreaUnit;
+    let t = &tallies[&2025];
+    let forest: i64 = [(0, 2), (1, 2), (2, 2), (4, 2), (5, 2)]
+        .iter()
+        .map(|&(c, r)| sq(c, r))
+        .sum();
+    let hand: &[(&str, i64)] = &[
+        ("cultivated_land", t.region.cultivated),
+        ("urban_construction", town),
+        ("forest_land", forest),
+        ("grassland", (0..3).map(|r| sq(3, r)).sum()),
+        ("sandy_land", sq(4, 1) + sq(5, 1)),
+        ("wetland", 0),
+        ("saline_land", 0),
+        ("udb_construction", town),
+    ];
+    for (id, cents) in hand {
+        let i = get(id);
+        let unit = match i.unit.as_str() {
+            "万亩" => AreaUnit::WanMu,
+            "公顷" => AreaUnit::Hectare,
+            "平方公里" => AreaUnit::SquareKilometre,
+            u => panic!("{u}"),
+        };
+        assert_eq!(i.value, Some(unit.value(*cents)), "{id}");
+    }
+    assert_eq!(
+        get("eco_redline").value,
+        Some(AreaUnit::WanSquareKilometre.value(t.layer_total("stbhhx").unwrap()))
+    );
+    assert_eq!(
+        get("basic_grassland").value,
+        Some(AreaUnit::WanMu.value(t.layer_total("jbcy").unwrap()))
+    );
     // Counties listed with names, the series holds both years.
     assert_eq!(get("cultivated_land").units.len(), 2);
     assert_eq!(get("cultivated_land").units[0].name, "科尔沁区");
