@@ -82,6 +82,15 @@ impl Counted {
             .map_err(|m| anyhow::anyhow!(m))
     }
 
+    /// The data sources of a report, dated today.
+    pub fn sources(&self) -> onemap_report::health::Sources<'_> {
+        onemap_report::health::Sources {
+            datasets: &self.datasets,
+            stats: &self.stats,
+            date: onemap_formats::today(),
+        }
+    }
+
     /// The latest year counted.
     pub fn last_year(&self) -> anyhow::Result<i32> {
         self.tallies
@@ -297,11 +306,7 @@ pub fn health_check(a: HealthArgs) -> anyhow::Result<()> {
     let c = count(&a.store, a.plan.as_deref(), a.year)?;
     let year = a.year.map_or_else(|| c.last_year(), Ok)?;
     let r = c.assess(year)?;
-    let src = onemap_report::health::Sources {
-        datasets: &c.datasets,
-        stats: &c.stats,
-        date: onemap_formats::today(),
-    };
+    let src = c.sources();
     let doc = onemap_report::health::health_check(&r, &c.plan, &c.snap, &src);
     write_report(&doc, &a.out, docx)
 }
@@ -320,11 +325,7 @@ pub fn evaluation(a: EvaluationArgs) -> anyhow::Result<()> {
         ));
     }
     let r = c.assess(a.to)?;
-    let src = onemap_report::health::Sources {
-        datasets: &c.datasets,
-        stats: &c.stats,
-        date: onemap_formats::today(),
-    };
+    let src = c.sources();
     let doc = onemap_report::health::evaluation(&r, a.from, &c.plan, &c.snap, &src);
     write_report(&doc, &a.out, docx)
 }

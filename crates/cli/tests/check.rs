@@ -5,25 +5,7 @@
 
 mod common;
 
-use common::{json, onemap};
-
-fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let o = onemap(&[
-        "demo",
-        "--out",
-        out,
-        "--patches",
-        "2500",
-        "--years",
-        "2024",
-        "--seed",
-        "3",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    dir
-}
+use common::{demo, json, onemap};
 
 fn project(dir: &tempfile::TempDir, needle: &str) -> String {
     std::fs::read_dir(dir.path().join("source/projects"))
@@ -37,7 +19,7 @@ fn project(dir: &tempfile::TempDir, needle: &str) -> String {
 
 #[test]
 fn check_in_every_format() {
-    let dir = demo();
+    let dir = demo("2500", "2024", "3");
     let store = dir.path().join("onemap.gpkg");
     let store = store.to_str().unwrap();
     let pbf = project(&dir, "永久基本农田");

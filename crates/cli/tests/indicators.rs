@@ -4,24 +4,11 @@
 
 mod common;
 
-use common::{json, onemap};
+use common::{class_areas, demo, json, onemap};
 
 #[test]
 fn indicators_reports_and_statistics() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let o = onemap(&[
-        "demo",
-        "--out",
-        out,
-        "--patches",
-        "2000",
-        "--years",
-        "2020,2023,2024",
-        "--seed",
-        "9",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = demo("2000", "2020,2023,2024", "9");
     let store = dir.path().join("onemap.gpkg");
     let store = store.to_str().unwrap();
 
@@ -55,33 +42,11 @@ fn indicators_reports_and_statistics() {
     assert!(get("water_use")["value"].is_null());
 
     // 耕地保有量 equals `onemap stats` class 01 summed over the year's county datasets.
-    let ds = json(&onemap(&["datasets", "--store", store, "--format", "json"]));
-    let mut cents: i64 = 0;
-    for d in ds
-        .as_array()
-        .unwrap()
+    let cents: i64 = class_areas(store, 2024, "1")
         .iter()
-        .filter(|d| d["kind"] == "dltb" && d["year"] == 2024)
-    {
-        let s = json(&onemap(&[
-            "stats",
-            d["id"].as_str().unwrap(),
-            "--store",
-            store,
-            "--format",
-            "json",
-        ]));
-        for u in s["units"].as_array().unwrap() {
-            for c in u["classes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|c| c["code"] == "01")
-            {
-                cents += (c["area_m2"].as_f64().unwrap() * 100.0).round() as i64;
-            }
-        }
-    }
+        .filter(|((_, c), _)| c == "01")
+        .map(|(_, v)| v)
+        .sum();
     let wanmu = onemap_geodesy::units::AreaUnit::WanMu.value(cents);
     assert_eq!(get("cultivated_land")["value"].as_f64().unwrap(), wanmu);
 

@@ -5,61 +5,12 @@
 
 mod common;
 
-use common::{json, onemap};
+use common::{class_areas, demo, json, onemap};
 use std::collections::BTreeMap;
-
-/// Class areas (cents) per county and DLBM from `onemap stats --level 2` of a year's datasets.
-fn stats(store: &str, year: i64) -> BTreeMap<(String, String), i64> {
-    let ds = json(&onemap(&["datasets", "--store", store, "--format", "json"]));
-    let mut m = BTreeMap::new();
-    for d in ds
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["kind"] == "dltb" && d["year"] == year)
-    {
-        let s = json(&onemap(&[
-            "stats",
-            d["id"].as_str().unwrap(),
-            "--store",
-            store,
-            "--format",
-            "json",
-            "--level",
-            "2",
-        ]));
-        for u in s["units"].as_array().unwrap() {
-            for c in u["classes"].as_array().unwrap() {
-                let cents = (c["area_m2"].as_f64().unwrap() * 100.0).round() as i64;
-                if cents != 0 {
-                    *m.entry((
-                        u["code"].as_str().unwrap().to_string(),
-                        c["code"].as_str().unwrap().to_string(),
-                    ))
-                    .or_insert(0) += cents;
-                }
-            }
-        }
-    }
-    m
-}
 
 #[test]
 fn monitor_margins_alerts_and_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let o = onemap(&[
-        "demo",
-        "--out",
-        out,
-        "--patches",
-        "2000",
-        "--years",
-        "2023,2024",
-        "--seed",
-        "4",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = demo("2000", "2023,2024", "4");
     let store = dir.path().join("onemap.gpkg");
     let store = store.to_str().unwrap();
     let gj = dir.path().join("alerts.geojson");
@@ -98,10 +49,10 @@ fn monitor_margins_alerts_and_runs() {
     }
     assert_eq!(
         cols,
-        stats(store, 2024),
+        class_areas(store, 2024, "2"),
         "columns are the later year's stats exactly"
     );
-    let before = stats(store, 2023);
+    let before = class_areas(store, 2023, "2");
     assert_eq!(
         rows.keys().collect::<Vec<_>>(),
         before.keys().collect::<Vec<_>>()

@@ -5,7 +5,6 @@
 
 use onemap_overlay::{Snapshot, SnapshotRequest};
 use onemap_store::GpkgStore;
-use onemap_survey::Kind;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -20,13 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &store,
         &SnapshotRequest {
             survey_years: year.into_iter().collect(),
-            kinds: vec![
-                Kind::Yjjbnt,
-                Kind::Stbhhx,
-                Kind::Czkfbj,
-                Kind::Jbcy,
-                Kind::Xzq,
-            ],
+            kinds: onemap_plan::INDICATOR_LAYERS.to_vec(),
         },
         &mut |_, _| {},
     )?;

@@ -50,6 +50,15 @@ pub fn load(arg: Option<&Path>) -> Result<Plan, PlanError> {
     }
 }
 
+/// The plan layers the indicators read besides the survey.
+pub const INDICATOR_LAYERS: &[onemap_survey::Kind] = &[
+    onemap_survey::Kind::Yjjbnt,
+    onemap_survey::Kind::Stbhhx,
+    onemap_survey::Kind::Czkfbj,
+    onemap_survey::Kind::Jbcy,
+    onemap_survey::Kind::Xzq,
+];
+
 /// Count every survey year in the store up to `upto` (all when `None`) against the plan
 /// layers in force: the control layers and 行政区 are loaded once, each survey year is loaded,
 /// counted and released in turn (memory stays at one year). Returns the Snapshot of the plan
@@ -92,13 +101,7 @@ pub fn count_years(
         store,
         &onemap_overlay::SnapshotRequest {
             survey_years: vec![last],
-            kinds: vec![
-                Kind::Yjjbnt,
-                Kind::Stbhhx,
-                Kind::Czkfbj,
-                Kind::Jbcy,
-                Kind::Xzq,
-            ],
+            kinds: INDICATOR_LAYERS.to_vec(),
         },
         progress,
     )?;

@@ -48,6 +48,38 @@ pub struct Table {
     pub widths: Vec<u32>,
 }
 
+impl Table {
+    /// The data-source table of a report: one row per dataset with its hash.
+    pub fn datasets<'a>(ds: impl IntoIterator<Item = &'a onemap_store::Dataset>) -> Table {
+        Table {
+            header: [
+                "数据集",
+                "图层",
+                "年度",
+                "来源文件",
+                "SHA-256（前 16 位）",
+                "入库时间",
+            ]
+            .map(String::from)
+            .to_vec(),
+            widths: vec![3, 3, 1, 4, 4, 4],
+            rows: ds
+                .into_iter()
+                .map(|d| {
+                    vec![
+                        Cell::t(&d.id),
+                        Cell::t(d.kind.chinese()),
+                        Cell::t(d.year.map(|y| y.to_string()).unwrap_or_default()),
+                        Cell::t(&d.source),
+                        Cell::t(d.sha256.get(..16).unwrap_or(&d.sha256)),
+                        Cell::t(&d.imported_at),
+                    ]
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A block of a document.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {

@@ -34,6 +34,20 @@ fn v(x: Option<f64>, unit: &str) -> String {
     x.map_or_else(|| "—".into(), |x| format!("{x:.*}", decimals(unit)))
 }
 
+/// `≥ 3179.6591`, or a dash without a target.
+fn target_text(i: &IndicatorResult) -> String {
+    i.target.map_or_else(
+        || "—".into(),
+        |x| {
+            format!(
+                "{} {x:.*}",
+                if i.rule == ">=" { "≥" } else { "≤" },
+                decimals(&i.unit)
+            )
+        },
+    )
+}
+
 fn counts(a: &Assessment) -> BTreeMap<Status, usize> {
     let mut m = BTreeMap::new();
     for i in &a.indicators {
@@ -103,16 +117,7 @@ fn indicator_table(a: &Assessment) -> Table {
             Cell::t(if i.binding { "约束性" } else { "预期性" }),
             Cell::t(&i.dimension),
             Cell::t(&i.unit),
-            Cell::n(i.target.map_or_else(
-                || "—".into(),
-                |x| {
-                    format!(
-                        "{} {x:.*}",
-                        if i.rule == ">=" { "≥" } else { "≤" },
-                        decimals(&i.unit)
-                    )
-                },
-            )),
+            Cell::n(target_text(i)),
             Cell::n(v(i.value, &i.unit)),
             Cell::n(change.map_or_else(|| "—".into(), |c| format!("{c:+.*}", decimals(&i.unit)))),
             Cell::t(i.status.chinese()).bold(),
@@ -318,41 +323,15 @@ fn control_map(snap: &Snapshot) -> Option<(String, u32, u32)> {
 }
 
 fn sources(d: &mut Doc, a_years: &[i32], snap: &Snapshot, src: &Sources) {
-    let mut t = Table {
-        header: [
-            "数据集",
-            "图层",
-            "年度",
-            "来源文件",
-            "SHA-256（前 16 位）",
-            "入库时间",
-        ]
-        .map(String::from)
-        .to_vec(),
-        widths: vec![3, 3, 1, 4, 4, 4],
-        rows: Vec::new(),
-    };
     let plan_ids: Vec<&str> = snap
         .layers()
         .filter(|l| l.kind() != Kind::Dltb)
         .flat_map(|l| l.datasets().iter().map(|d| d.id.as_str()))
         .collect();
-    for ds in src.datasets {
-        let used = match ds.kind {
-            Kind::Dltb => ds.year.is_some_and(|y| a_years.contains(&y)),
-            _ => plan_ids.contains(&ds.id.as_str()),
-        };
-        if used {
-            t.rows.push(vec![
-                Cell::t(&ds.id),
-                Cell::t(ds.kind.chinese()),
-                Cell::t(ds.year.map(|y| y.to_string()).unwrap_or_default()),
-                Cell::t(&ds.source),
-                Cell::t(ds.sha256.get(..16).unwrap_or(&ds.sha256)),
-                Cell::t(&ds.imported_at),
-            ]);
-        }
-    }
+    let t = Table::datasets(src.datasets.iter().filter(|ds| match ds.kind {
+        Kind::Dltb => ds.year.is_some_and(|y| a_years.contains(&y)),
+        _ => plan_ids.contains(&ds.id.as_str()),
+    }));
     d.push(Block::Table(t));
     let mut files: Vec<&str> = src.stats.iter().map(|s| s.source.as_str()).collect();
     files.sort_unstable();
@@ -505,16 +484,7 @@ pub fn evaluation(a: &Assessment, from: i32, plan: &Plan, snap: &Snapshot, src: 
                 || "—".into(),
                 |(s, e)| format!("{:+.*}", decimals(&i.unit), e - s),
             )),
-            Cell::n(i.target.map_or_else(
-                || "—".into(),
-                |x| {
-                    format!(
-                        "{} {x:.*}",
-                        if i.rule == ">=" { "≥" } else { "≤" },
-                        decimals(&i.unit)
-                    )
-                },
-            )),
+            Cell::n(target_text(i)),
             Cell::n(v(i.projection, &i.unit)),
             Cell::t(i.status.chinese()).bold(),
         ]);

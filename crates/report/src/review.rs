@@ -258,35 +258,11 @@ pub fn review_report(
         1,
         format!("{}、数据来源", chinese_number(reviews.len() + 2)),
     );
-    let mut t = Table {
-        header: [
-            "数据集",
-            "图层",
-            "年度",
-            "来源文件",
-            "SHA-256（前 16 位）",
-            "入库时间",
-        ]
-        .map(String::from)
-        .to_vec(),
-        widths: vec![3, 3, 1, 4, 4, 4],
-        rows: Vec::new(),
-    };
-    for l in snap.layers() {
-        if l.kind() == Kind::Dltb && l.year() != Some(meta.year) {
-            continue;
-        }
-        for ds in l.datasets() {
-            t.rows.push(vec![
-                Cell::t(&ds.id),
-                Cell::t(ds.kind.chinese()),
-                Cell::t(ds.year.map(|y| y.to_string()).unwrap_or_default()),
-                Cell::t(&ds.source),
-                Cell::t(ds.sha256.get(..16).unwrap_or(&ds.sha256)),
-                Cell::t(&ds.imported_at),
-            ]);
-        }
-    }
+    let t = Table::datasets(
+        snap.layers()
+            .filter(|l| l.kind() != Kind::Dltb || l.year() == Some(meta.year))
+            .flat_map(|l| l.datasets()),
+    );
     d.push(Block::Table(t));
     d.p(format!(
         "本报告由 onemap 国土空间规划“一张图”系统依据《{}》（{}）生成，审查规则见规划配置文件。",

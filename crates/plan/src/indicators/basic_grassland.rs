@@ -12,10 +12,9 @@
 //! ## Example
 //! A 666 666.67 m² basic-grassland polygon is 0.1000 万亩.
 
-super::layer_indicator!(
+super::area_indicator!(
     BasicGrassland,
     "basic_grassland",
     "基本草原面积",
-    "jbcy",
-    "基本草原"
+    |x| super::Computed::layer(x, "jbcy", "基本草原")
 );

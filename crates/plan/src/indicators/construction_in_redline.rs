@@ -16,5 +16,5 @@ super::area_indicator!(
     ConstructionInRedline,
     "construction_in_redline",
     "生态保护红线内城乡建设用地面积",
-    |a| a.construction_in_redline
+    |x| super::Computed::areas(x, |a| a.construction_in_redline)
 );

@@ -16,5 +16,5 @@ super::area_indicator!(
     CultivatedInPbf,
     "cultivated_in_pbf",
     "永久基本农田内耕地面积",
-    |a| a.cultivated_in_pbf
+    |x| super::Computed::areas(x, |a| a.cultivated_in_pbf)
 );

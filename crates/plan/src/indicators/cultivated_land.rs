@@ -12,5 +12,6 @@
 //! ## Example
 //! A 旱地 patch with TBMJ 20 000.00 m² and KCMJ 1 360.00 m² counts 18 640.00 m² (0.0028 万亩).
 
-super::area_indicator!(CultivatedLand, "cultivated_land", "耕地保有量", |a| a
-    .cultivated);
+super::area_indicator!(CultivatedLand, "cultivated_land", "耕地保有量", |x| {
+    super::Computed::areas(x, |a| a.cultivated)
+});

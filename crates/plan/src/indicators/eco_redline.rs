@@ -12,10 +12,6 @@
 //! ## Example
 //! 15 691 km² of red line is 1.5691 万平方公里: exactly the target (green unless within the band).
 
-super::layer_indicator!(
-    EcoRedline,
-    "eco_redline",
-    "生态保护红线面积",
-    "stbhhx",
-    "生态保护红线"
-);
+super::area_indicator!(EcoRedline, "eco_redline", "生态保护红线面积", |x| {
+    super::Computed::layer(x, "stbhhx", "生态保护红线")
+});

@@ -12,4 +12,6 @@
 //! ## Example
 //! A 0301K patch counts as 0301 乔木林地.
 
-super::area_indicator!(ForestLand, "forest_land", "林地面积", |a| a.forest);
+super::area_indicator!(ForestLand, "forest_land", "林地面积", |x| {
+    super::Computed::areas(x, |a| a.forest)
+});

@@ -12,4 +12,6 @@
 //! ## Example
 //! A 0404 其他草地 patch of 66 666.67 m² counts 0.0100 万亩.
 
-super::area_indicator!(Grassland, "grassland", "草地面积", |a| a.grassland);
+super::area_indicator!(Grassland, "grassland", "草地面积", |x| {
+    super::Computed::areas(x, |a| a.grassland)
+});

@@ -3,9 +3,10 @@
 //! for the region and each county. The plan file refers to indicators by id; adding one is
 //! adding a file and a line here.
 
-/// An indicator that is an area from the tally: `area_indicator!(Type, "id", "名称", |a| a.field)`.
+/// An area indicator whose values come from one function of the year's inputs:
+/// `area_indicator!(Type, "id", "名称", |x| Computed::…)`.
 macro_rules! area_indicator {
-    ($st:ident, $id:literal, $name:literal, $f:expr) => {
+    ($st:ident, $id:literal, $name:literal, $compute:expr) => {
         /// See the module doc.
         pub struct $st;
 
@@ -23,40 +24,13 @@ macro_rules! area_indicator {
             }
 
             fn compute(&self, x: &super::Inputs) -> super::Computed {
-                super::Computed::areas(x, $f)
+                let f: fn(&super::Inputs) -> super::Computed = $compute;
+                f(x)
             }
         }
     };
 }
 pub(crate) use area_indicator;
-
-/// An indicator that is the area of a control layer:
-/// `layer_indicator!(Type, "id", "名称", "kind", "图层名")`.
-macro_rules! layer_indicator {
-    ($st:ident, $id:literal, $name:literal, $kind:literal, $layer:literal) => {
-        /// See the module doc.
-        pub struct $st;
-
-        impl super::IndicatorFn for $st {
-            fn id(&self) -> &'static str {
-                $id
-            }
-
-            fn name(&self) -> &'static str {
-                $name
-            }
-
-            fn unit_kind(&self) -> super::UnitKind {
-                super::UnitKind::Area
-            }
-
-            fn compute(&self, x: &super::Inputs) -> super::Computed {
-                super::Computed::layer(x, $kind, $layer)
-            }
-        }
-    };
-}
-pub(crate) use layer_indicator;
 
 mod basic_grassland;
 mod construction_in_redline;

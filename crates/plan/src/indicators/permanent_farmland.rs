@@ -12,10 +12,9 @@
 //! ## Example
 //! A layer of two polygons of 100 000.00 m² each gives 0.0300 万亩.
 
-super::layer_indicator!(
+super::area_indicator!(
     PermanentFarmland,
     "permanent_farmland",
     "永久基本农田保护面积",
-    "yjjbnt",
-    "永久基本农田"
+    |x| super::Computed::layer(x, "yjjbnt", "永久基本农田")
 );

@@ -12,4 +12,6 @@
 //! ## Example
 //! A 1204 patch of 10 000.00 m² counts 1.0000 公顷.
 
-super::area_indicator!(SalineLand, "saline_land", "盐碱地面积", |a| a.saline);
+super::area_indicator!(SalineLand, "saline_land", "盐碱地面积", |x| {
+    super::Computed::areas(x, |a| a.saline)
+});

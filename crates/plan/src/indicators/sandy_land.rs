@@ -12,4 +12,6 @@
 //! ## Example
 //! A 1205 patch of 50 000.00 m² counts 5.0000 公顷.
 
-super::area_indicator!(SandyLand, "sandy_land", "沙地面积", |a| a.sandy);
+super::area_indicator!(SandyLand, "sandy_land", "沙地面积", |x| {
+    super::Computed::areas(x, |a| a.sandy)
+});

@@ -16,5 +16,5 @@ super::area_indicator!(
     UdbConstruction,
     "udb_construction",
     "城镇开发边界内城乡建设用地面积",
-    |a| a.udb_construction
+    |x| super::Computed::areas(x, |a| a.udb_construction)
 );

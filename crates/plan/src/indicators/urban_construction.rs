@@ -16,5 +16,5 @@ super::area_indicator!(
     UrbanConstruction,
     "urban_construction",
     "城镇建设用地面积",
-    |a| a.urban_construction
+    |x| super::Computed::areas(x, |a| a.urban_construction)
 );

@@ -16,5 +16,5 @@ super::area_indicator!(
     UrbanRuralConstruction,
     "urban_rural_construction",
     "城乡建设用地面积",
-    |a| a.urban_rural_construction
+    |x| super::Computed::areas(x, |a| a.urban_rural_construction)
 );

@@ -12,4 +12,6 @@
 //! ## Example
 //! A 1106 内陆滩涂 patch of 12 000.00 m² counts 1.2000 公顷.
 
-super::area_indicator!(Wetland, "wetland", "湿地面积", |a| a.wetland);
+super::area_indicator!(Wetland, "wetland", "湿地面积", |x| {
+    super::Computed::areas(x, |a| a.wetland)
+});
