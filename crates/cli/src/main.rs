@@ -10,6 +10,7 @@ mod demo;
 mod indicators;
 mod info;
 mod monitor;
+mod serve;
 mod stats;
 mod store_cmds;
 
@@ -63,6 +64,8 @@ enum Command {
     Evaluation(indicators::EvaluationArgs),
     /// Change between two survey years: transition matrix and alerts (动态监测预警).
     Monitor(monitor::Args),
+    /// Serve the store: OGC API – Features, vector tiles, the analysis API.
+    Serve(serve::Args),
 }
 
 /// Output format of data-printing commands.
@@ -188,6 +191,7 @@ fn main() -> ExitCode {
         Command::HealthCheck(a) => indicators::health_check(a),
         Command::Evaluation(a) => indicators::evaluation(a),
         Command::Monitor(a) => monitor::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

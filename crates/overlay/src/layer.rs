@@ -50,6 +50,8 @@ pub struct Layer {
     kind: Kind,
     year: Option<i32>,
     datasets: Vec<Dataset>,
+    /// First feature index of each dataset (in `datasets` order).
+    starts: Vec<u32>,
     names: Vec<String>,
     columns: Vec<Column>,
     coords: Vec<[f64; 2]>,
@@ -80,6 +82,7 @@ impl LayerBuilder {
                 kind,
                 year,
                 datasets: Vec::new(),
+                starts: Vec::new(),
                 names: fields.iter().map(|f| f.0.to_string()).collect(),
                 columns: fields
                     .iter()
@@ -108,6 +111,7 @@ impl LayerBuilder {
 
     /// Record a dataset the layer's features come from (provenance).
     pub fn dataset(&mut self, d: Dataset) {
+        self.layer.starts.push(self.layer.bbox.len() as u32);
         self.layer.datasets.push(d);
     }
 
@@ -214,6 +218,27 @@ impl Layer {
     /// The datasets the features come from.
     pub fn datasets(&self) -> &[Dataset] {
         &self.datasets
+    }
+
+    /// The features of the layer's `k`-th dataset, as a range of feature indices.
+    pub fn dataset_range(&self, k: usize) -> std::ops::Range<u32> {
+        let start = self.starts.get(k).copied().unwrap_or(0);
+        let end = self
+            .starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(self.bbox.len() as u32);
+        start..end
+    }
+
+    /// The names of the attribute fields.
+    pub fn field_names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Whether field `f` holds numbers.
+    pub fn is_numeric(&self, f: usize) -> bool {
+        matches!(self.columns[f], Column::Num(_))
     }
 
     /// Number of features.

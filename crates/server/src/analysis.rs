@@ -1,0 +1,438 @@
+//! The analysis API: project review (`POST /api/check`), indicators, monitoring, alerts and
+//! the health-check report. Heavy work runs on the blocking pool; results of the read-only
+//! analyses are cached per request key for the life of the process.
+
+use crate::{ApiError, Shared, MAX_BODY};
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use onemap_review::{read_parcels, Purpose, Reviewer};
+use onemap_store::Store;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Most parcels reviewed in one request.
+pub const MAX_PARCELS: usize = 500;
+/// Most vertices in one request.
+pub const MAX_VERTICES: usize = 200_000;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+}
+
+fn cached(
+    s: &Shared,
+    key: String,
+    f: impl FnOnce() -> Result<Value, ApiError>,
+) -> Result<Arc<Value>, ApiError> {
+    if let Some(v) = s.results.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(v);
+    }
+    let v = Arc::new(f()?);
+    if let Ok(mut m) = s.results.lock() {
+        m.insert(key, v.clone());
+    }
+    Ok(v)
+}
+
+/// The file kind of an upload: from the content type, the file name, or its first bytes.
+fn upload_kind(content_type: &str, name: Option<&str>, body: &[u8]) -> &'static str {
+    let ext = name
+        .and_then(|n| n.rsplit('.').next())
+        .map(str::to_ascii_lowercase);
+    if content_type.contains("zip") || ext.as_deref() == Some("zip") || body.starts_with(b"PK") {
+        "zip"
+    } else if content_type.contains("json")
+        || matches!(ext.as_deref(), Some("geojson" | "json"))
+        || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+    {
+        "geojson"
+    } else {
+        "txt"
+    }
+}
+
+/// Write an upload where the readers can open it; a zipped shapefile is unpacked (names are
+/// reduced to their last component, so nothing is written outside the directory).
+fn stage(dir: &std::path::Path, kind: &str, body: &[u8]) -> Result<std::path::PathBuf, ApiError> {
+    let io = |e: std::io::Error| ApiError::internal(e.to_string());
+    match kind {
+        "zip" => {
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(body))
+                .map_err(|e| ApiError::bad(format!("upload: not a zip file ({e})")))?;
+            let mut shp = None;
+            for i in 0..z.len() {
+                let mut f = z
+                    .by_index(i)
+                    .map_err(|e| ApiError::bad(format!("upload: {e}")))?;
+                let name = f
+                    .name()
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+                if !matches!(ext.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg") {
+                    continue;
+                }
+                if f.size() > MAX_BODY as u64 * 4 {
+                    return Err(ApiError::bad(format!("upload: {name} is too large")));
+                }
+                let mut b = Vec::new();
+                f.read_to_end(&mut b).map_err(io)?;
+                let stem = format!("parcels.{ext}");
+                std::fs::write(dir.join(&stem), b).map_err(io)?;
+                if ext == "shp" {
+                    shp = Some(dir.join(stem));
+                }
+            }
+            shp.ok_or_else(|| ApiError::bad("upload: the zip holds no .shp"))
+        }
+        k => {
+            let p = dir.join(format!("parcels.{k}"));
+            std::fs::write(&p, body).map_err(io)?;
+            Ok(p)
+        }
+    }
+}
+
+/// `POST /api/check`: a coordinate TXT, GeoJSON or zipped shapefile, raw or as the multipart
+/// field `file`; `?purpose=` as in the CLI; `?format=html|docx` returns the report.
+pub async fn check(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let purpose = q
+        .get("purpose")
+        .map(|p| {
+            Purpose::parse(p)
+                .ok_or_else(|| ApiError::bad(format!("purpose={p}: urban, linear, rural or other")))
+        })
+        .transpose()?;
+    let format = q.get("format").map_or("json", String::as_str).to_string();
+    if !matches!(format.as_str(), "json" | "html" | "docx") {
+        return Err(ApiError::bad(format!(
+            "format={format}: json, html or docx"
+        )));
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (body, name) = if ct.starts_with("multipart/form-data") {
+        let mut mp = axum::extract::Multipart::from_request(req, &())
+            .await
+            .map_err(|e| ApiError::bad(e.body_text()))?;
+        let mut found = None;
+        while let Some(f) = mp
+            .next_field()
+            .await
+            .map_err(|e| ApiError::bad(e.body_text()))?
+        {
+            if f.name() == Some("file") {
+                let name = f.file_name().map(String::from);
+                let b = f.bytes().await.map_err(|e| ApiError::bad(e.body_text()))?;
+                found = Some((b, name));
+                break;
+            }
+        }
+        found.ok_or_else(|| ApiError::bad("multipart upload without a `file` field"))?
+    } else {
+        let b = axum::body::to_bytes(req.into_body(), MAX_BODY)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PayloadTooLarge",
+                    format!("the body is over {} MB", MAX_BODY >> 20),
+                )
+            })?;
+        (b, None)
+    };
+    if body.is_empty() {
+        return Err(ApiError::bad(
+            "empty body: send a coordinate TXT, GeoJSON or zipped shapefile",
+        ));
+    }
+    let kind = upload_kind(&ct, name.as_deref(), &body);
+    let s2 = s.clone();
+    blocking(move || {
+        let dir = tempfile::tempdir().map_err(|e| ApiError::internal(e.to_string()))?;
+        let path = stage(dir.path(), kind, &body)?;
+        let parcels = read_parcels(&path, &Default::default(), purpose, &s2.plan).map_err(|e| {
+            ApiError::bad(e.to_string().replace(&dir.path().display().to_string(), "upload"))
+        })?;
+        let vertices: usize = parcels
+            .iter()
+            .flat_map(|p| p.polygons.0.iter())
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
+        if parcels.len() > MAX_PARCELS || vertices > MAX_VERTICES {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "TooMuchWork",
+                format!(
+                    "{} parcels with {vertices} vertices; one request reviews at most {MAX_PARCELS} parcels and {MAX_VERTICES} vertices",
+                    parcels.len()
+                ),
+            ));
+        }
+        let reviewer = Reviewer::new(&s2.snap, &s2.plan, None)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let reviews: Vec<_> = parcels.iter().map(|p| reviewer.review(p)).collect();
+        match format.as_str() {
+            "json" => {
+                let v = json!({"year": reviewer.year(), "plan": s2.plan.plan.name, "parcels": reviews});
+                Ok(Json(v).into_response())
+            }
+            f => {
+                let meta = onemap_report::review::ReviewMeta {
+                    file: name.unwrap_or_else(|| format!("上传的红线（{kind}）")),
+                    date: onemap_formats::today(),
+                    year: reviewer.year(),
+                };
+                let doc = onemap_report::review::review_report(&reviews, &parcels, &s2.snap, &s2.plan, &meta);
+                report_response(&doc, f, "审查报告")
+            }
+        }
+    })
+    .await
+}
+
+fn report_response(
+    doc: &onemap_report::Doc,
+    format: &str,
+    stem: &str,
+) -> Result<Response, ApiError> {
+    if format == "docx" {
+        let b = doc
+            .to_docx()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                        .to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"report.docx\"; filename*=UTF-8''{}.docx",
+                        urlencode(stem)
+                    ),
+                ),
+            ],
+            b,
+        )
+            .into_response())
+    } else {
+        Ok((
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            doc.to_html(),
+        )
+            .into_response())
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn year_param(q: &HashMap<String, String>, name: &str) -> Result<Option<i32>, ApiError> {
+    q.get(name)
+        .map(|v| {
+            v.parse::<i32>()
+                .ok()
+                .filter(|y| (1949..=2100).contains(y))
+                .ok_or_else(|| ApiError::bad(format!("{name}={v}: a year")))
+        })
+        .transpose()
+}
+
+fn missing(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "NotFound", e.to_string())
+}
+
+fn assessment(
+    s: &Shared,
+    year: Option<i32>,
+) -> Result<
+    (
+        onemap_plan::assess::Assessment,
+        onemap_overlay::Snapshot,
+        Vec<onemap_store::Dataset>,
+        Vec<onemap_store::StatRow>,
+    ),
+    ApiError,
+> {
+    let store = s.open_store()?;
+    let (snap, tallies) =
+        onemap_plan::count_years(&store, &s.plan, year, &mut |_, _| {}).map_err(missing)?;
+    let y = year
+        .or_else(|| tallies.keys().last().copied())
+        .ok_or_else(|| missing("no survey year"))?;
+    let stats = store
+        .stats()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let a = onemap_plan::assess::assess(&s.plan, y, &tallies, &stats, &Default::default())
+        .map_err(ApiError::bad)?;
+    let ds = store
+        .datasets()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((a, snap, ds, stats))
+}
+
+/// `GET /api/indicators?year=`.
+pub async fn indicators(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let year = year_param(&q, "year")?;
+    let v = blocking(move || {
+        cached(&s, format!("indicators-{year:?}"), || {
+            let (a, ..) = assessment(&s, year)?;
+            serde_json::to_value(&a).map_err(|e| ApiError::internal(e.to_string()))
+        })
+    })
+    .await?;
+    Ok(Json(v.as_ref().clone()))
+}
+
+/// `GET /api/reports/health-check?year=&format=html|docx`.
+pub async fn health_check(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let year = year_param(&q, "year")?;
+    let format = q.get("format").map_or("html", String::as_str).to_string();
+    if !matches!(format.as_str(), "html" | "docx") {
+        return Err(ApiError::bad(format!("format={format}: html or docx")));
+    }
+    blocking(move || {
+        let (a, snap, ds, stats) = assessment(&s, year)?;
+        let src = onemap_report::health::Sources {
+            datasets: &ds,
+            stats: &stats,
+            date: onemap_formats::today(),
+        };
+        let doc = onemap_report::health::health_check(&a, &s.plan, &snap, &src);
+        report_response(&doc, &format, "体检报告")
+    })
+    .await
+}
+
+/// `GET /api/monitor?from=&to=`: the transition matrix and alerts (not stored; `onemap
+/// monitor` records runs).
+pub async fn monitor(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let (Some(from), Some(to)) = (year_param(&q, "from")?, year_param(&q, "to")?) else {
+        return Err(ApiError::bad("from= and to= (survey years) are required"));
+    };
+    if from >= to {
+        return Err(ApiError::bad(format!("from={from} must be before to={to}")));
+    }
+    let level: u8 = match q.get("level").map(String::as_str) {
+        None | Some("1") => 1,
+        Some("2") => 2,
+        Some(l) => return Err(ApiError::bad(format!("level={l}: 1 or 2"))),
+    };
+    let v = blocking(move || {
+        cached(&s, format!("monitor-{from}-{to}-{level}"), || {
+            let store = s.open_store()?;
+            let snap = onemap_overlay::Snapshot::load(
+                &store,
+                &onemap_overlay::SnapshotRequest {
+                    survey_years: vec![from, to],
+                    kinds: vec![
+                        onemap_survey::Kind::Yjjbnt,
+                        onemap_survey::Kind::Stbhhx,
+                        onemap_survey::Kind::Czkfbj,
+                    ],
+                },
+                &mut |_, _| {},
+            )
+            .map_err(missing)?;
+            let r = onemap_monitor::monitor(&snap, from, to, &s.plan, level, &Default::default())
+                .map_err(ApiError::bad)?;
+            serde_json::to_value(&r).map_err(|e| ApiError::internal(e.to_string()))
+        })
+    })
+    .await?;
+    Ok(Json(v.as_ref().clone()))
+}
+
+/// `GET /api/alerts`: the alerts of the latest stored monitoring run, with their geometry.
+pub async fn alerts(State(s): State<Shared>) -> Result<Json<Value>, ApiError> {
+    blocking(move || {
+        let store = s.open_store()?;
+        let runs = store.monitor_runs().map_err(|e| ApiError::internal(e.to_string()))?;
+        let Some(run) = runs.last() else {
+            return Ok(Json(json!({"run": null, "alerts": []})));
+        };
+        let alerts = store.alerts(run.id).map_err(|e| ApiError::internal(e.to_string()))?;
+        let list: Vec<Value> = alerts
+            .iter()
+            .map(|a| {
+                let g = onemap_formats::wkb::decode(&a.wkb)
+                    .ok()
+                    .and_then(|g| match g {
+                        geo_types::Geometry::MultiPolygon(mp) => Some(crate::ogc::geometry(&mp)),
+                        geo_types::Geometry::Polygon(p) => {
+                            Some(crate::ogc::geometry(&geo_types::MultiPolygon(vec![p])))
+                        }
+                        _ => None,
+                    });
+                json!({"id": a.id, "rule": a.rule, "severity": a.severity, "unit": a.unit, "township": a.township,
+                       "area_m2": a.area_m2, "from_dlbm": a.from_dlbm, "to_dlbm": a.to_dlbm, "geometry": g})
+            })
+            .collect();
+        Ok(Json(json!({
+            "run": {"id": run.id, "from": run.from, "to": run.to, "at": run.at, "user": run.user},
+            "alerts": list
+        })))
+    })
+    .await
+}
+
+/// The page `/` shows a browser until the web application is built.
+pub fn home_page(s: &Shared) -> String {
+    let mut rows = String::new();
+    for c in &s.collections {
+        let id = onemap_report::esc(&c.dataset.id);
+        rows.push_str(&format!(
+            "<tr><td><a href=\"/collections/{id}/items?limit=10\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            onemap_report::esc(&c.dataset.name),
+            c.kind.chinese(),
+            c.range.len()
+        ));
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{0} 一张图</title></head><body><h1>{0}国土空间规划“一张图”</h1><p>{1}（{2}）；现状数据 {3} 年。</p><p><a href=\"/?f=json\">服务说明</a> · <a href=\"/api\">OpenAPI</a> · <a href=\"/api/indicators\">指标监测</a> · <a href=\"/api/reports/health-check\">年度体检报告</a> · <a href=\"/api/alerts\">监测预警</a> · <a href=\"/style.json\">地图样式</a></p><table border=\"1\" cellpadding=\"4\"><tr><th>数据集</th><th>名称</th><th>图层</th><th>要素数</th></tr>{4}</table></body></html>",
+        onemap_report::esc(&s.plan.plan.region_name),
+        onemap_report::esc(&s.plan.plan.name),
+        onemap_report::esc(&s.plan.plan.approval),
+        s.year,
+        rows
+    )
+}

@@ -1,0 +1,354 @@
+//! OGC API – Features, Part 1 Core, GeoJSON encoding: landing page, conformance, collections,
+//! items with bbox, limit, keyset paging and property equality filters, and single features.
+
+use crate::{ApiError, Collection, Shared};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use geo_types::MultiPolygon;
+use onemap_overlay::Layer;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// The largest `limit`.
+pub const MAX_LIMIT: usize = 10_000;
+
+fn base(h: &HeaderMap) -> String {
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+fn wants_html(h: &HeaderMap, q: &HashMap<String, String>) -> bool {
+    match q.get("f").map(String::as_str) {
+        Some("json") => false,
+        Some("html") => true,
+        _ => h
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html")),
+    }
+}
+
+/// `/`: the web page for browsers, the JSON landing page for `Accept: application/json` or
+/// `?f=json` (as pygeoapi negotiates).
+pub async fn landing(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let b = base(&h);
+    if wants_html(&h, &q) {
+        return Html(crate::analysis::home_page(&s)).into_response();
+    }
+    Json(json!({
+        "title": format!("{} 一张图", s.plan.plan.region_name),
+        "description": format!("{}（{}）实施监督一张图：现状、规划与管理数据服务", s.plan.plan.name, s.plan.plan.approval),
+        "links": [
+            {"href": format!("{b}/?f=json"), "rel": "self", "type": "application/json", "title": "本页"},
+            {"href": format!("{b}/api"), "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0", "title": "OpenAPI"},
+            {"href": format!("{b}/conformance"), "rel": "conformance", "type": "application/json", "title": "一致性声明"},
+            {"href": format!("{b}/collections"), "rel": "data", "type": "application/json", "title": "数据集"}
+        ]
+    }))
+    .into_response()
+}
+
+/// `/conformance`.
+pub async fn conformance() -> Json<Value> {
+    Json(json!({"conformsTo": [
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
+    ]}))
+}
+
+fn collection_json(s: &Shared, c: &Collection, b: &str) -> Value {
+    let l = s.layer(c);
+    let mut bb = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for i in c.range.clone() {
+        let x = l.bbox(i);
+        if x[2] >= x[0] {
+            bb = [
+                bb[0].min(x[0]),
+                bb[1].min(x[1]),
+                bb[2].max(x[2]),
+                bb[3].max(x[3]),
+            ];
+        }
+    }
+    let bbox = if bb[0].is_finite() {
+        json!([bb])
+    } else {
+        json!([[-180, -90, 180, 90]])
+    };
+    let id = &c.dataset.id;
+    json!({
+        "id": id,
+        "title": c.dataset.name,
+        "description": format!("{}，{} 个要素，来源 {}（SHA-256 {}）", c.kind.chinese(), c.range.len(), c.dataset.source, c.dataset.sha256),
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": {"spatial": {"bbox": bbox, "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
+        "links": [
+            {"href": format!("{b}/collections/{id}"), "rel": "self", "type": "application/json", "title": c.dataset.name},
+            {"href": format!("{b}/collections/{id}/items"), "rel": "items", "type": "application/geo+json", "title": "要素"},
+            {"href": format!("{b}/tiles/{id}.json"), "rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "矢量瓦片 (TileJSON)"}
+        ]
+    })
+}
+
+/// `/collections`.
+pub async fn collections(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
+    let b = base(&h);
+    Json(json!({
+        "links": [{"href": format!("{b}/collections"), "rel": "self", "type": "application/json", "title": "数据集"}],
+        "collections": s.collections.iter().map(|c| collection_json(&s, c, &b)).collect::<Vec<_>>()
+    }))
+}
+
+/// `/collections/{id}`.
+pub async fn collection(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = s.collection(&id)?;
+    Ok(Json(collection_json(&s, c, &base(&h))))
+}
+
+/// GeoJSON geometry of polygons.
+pub fn geometry(mp: &MultiPolygon<f64>) -> Value {
+    let polys: Vec<Value> =
+        mp.0.iter()
+            .map(|p| {
+                Value::Array(
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(|r| Value::Array(r.0.iter().map(|c| json!([c.x, c.y])).collect()))
+                        .collect(),
+                )
+            })
+            .collect();
+    json!({"type": "MultiPolygon", "coordinates": polys})
+}
+
+fn properties(l: &Layer, i: u32) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (f, name) in l.field_names().iter().enumerate() {
+        let v = if l.is_numeric(f) {
+            l.num(f, i).map_or(Value::Null, |x| json!(x))
+        } else {
+            Value::String(l.text(f, i).into_owned())
+        };
+        m.insert(name.clone(), v);
+    }
+    m
+}
+
+fn feature(l: &Layer, c: &Collection, i: u32) -> Value {
+    json!({
+        "type": "Feature",
+        "id": i - c.range.start + 1,
+        "geometry": geometry(&l.polygons(i)),
+        "properties": properties(l, i)
+    })
+}
+
+/// `/collections/{id}/items`.
+pub async fn items(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let c = s.collection(&id)?;
+    let l = s.layer(c);
+    let mut limit = 100usize;
+    let mut after = 0u32;
+    let mut bbox: Option<[f64; 4]> = None;
+    let mut filters: Vec<(usize, String)> = Vec::new();
+    for (k, v) in &q {
+        match k.as_str() {
+            "f" => {
+                if v != "json" {
+                    return Err(ApiError::bad(format!(
+                        "f={v}: only json (GeoJSON) is offered"
+                    )));
+                }
+            }
+            "limit" => {
+                limit = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| ApiError::bad(format!("limit={v}: a whole number from 1")))?
+                    .min(MAX_LIMIT);
+            }
+            "after" => {
+                after = v
+                    .parse()
+                    .map_err(|_| ApiError::bad(format!("after={v}: a feature id")))?;
+            }
+            "bbox" => bbox = Some(parse_bbox(v)?),
+            _ => {
+                let f = l.field(k).ok_or_else(|| {
+                    ApiError::bad(format!(
+                        "unknown parameter {k:?}; filters are the fields {}",
+                        l.field_names().join(", ")
+                    ))
+                })?;
+                filters.push((f, v.clone()));
+            }
+        }
+    }
+    let r = c.range.clone();
+    let mut ids: Vec<u32> = match bbox {
+        Some(bb) => {
+            let mut v: Vec<u32> = l.query(bb).filter(|i| r.contains(i)).collect();
+            v.sort_unstable();
+            v
+        }
+        None => r.clone().collect(),
+    };
+    ids.retain(|&i| i - r.start + 1 > after);
+    let mut out = Vec::with_capacity(limit.min(1024));
+    let mut next = None;
+    for i in ids {
+        if !filters.iter().all(|(f, v)| l.text(*f, i) == v.as_str()) {
+            continue;
+        }
+        if out.len() == limit {
+            next = Some(out.len());
+            break;
+        }
+        out.push(i);
+    }
+    let b = base(&h);
+    let mut links = vec![
+        json!({"href": format!("{b}/collections/{id}/items"), "rel": "self", "type": "application/geo+json"}),
+    ];
+    if let (Some(_), Some(&last)) = (next, out.last()) {
+        let mut params: Vec<String> = q
+            .iter()
+            .filter(|(k, _)| k.as_str() != "after")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        params.sort();
+        params.push(format!("after={}", last - r.start + 1));
+        links.push(json!({"href": format!("{b}/collections/{id}/items?{}", params.join("&")), "rel": "next", "type": "application/geo+json"}));
+    }
+    let body = json!({
+        "type": "FeatureCollection",
+        "numberReturned": out.len(),
+        "timeStamp": onemap_store::now_rfc3339(),
+        "links": links,
+        "features": out.iter().map(|&i| feature(l, c, i)).collect::<Vec<_>>()
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// `bbox=minx,miny,maxx,maxy` in CRS84.
+pub fn parse_bbox(v: &str) -> Result<[f64; 4], ApiError> {
+    let n: Vec<f64> = v
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| ApiError::bad(format!("bbox={v}: four numbers minx,miny,maxx,maxy")))?;
+    let [a, b, c, d] = n[..] else {
+        return Err(ApiError::bad(format!(
+            "bbox={v}: four numbers minx,miny,maxx,maxy"
+        )));
+    };
+    if !(-180.0..=180.0).contains(&a)
+        || !(-180.0..=180.0).contains(&c)
+        || !(-90.0..=90.0).contains(&b)
+        || !(-90.0..=90.0).contains(&d)
+        || a > c
+        || b > d
+    {
+        return Err(ApiError::bad(format!(
+            "bbox={v}: out of range (longitude −180…180, latitude −90…90, min ≤ max)"
+        )));
+    }
+    Ok([a, b, c, d])
+}
+
+/// `/collections/{id}/items/{featureId}`.
+pub async fn item(
+    State(s): State<Shared>,
+    Path((id, fid)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let c = s.collection(&id)?;
+    let l = s.layer(c);
+    let n: u32 = fid
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1 && (*n as usize) <= c.range.len())
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "NotFound",
+                format!("no feature {fid:?} in {id}"),
+            )
+        })?;
+    let body = feature(l, c, c.range.start + n - 1);
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        body.to_string(),
+    )
+        .into_response())
+}
+
+/// `/api`: the OpenAPI 3.0 document.
+pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
+    let b = base(&h);
+    let p = |summary: &str| json!({"get": {"summary": summary, "responses": {"200": {"description": "OK"}, "400": {"description": "bad request"}, "404": {"description": "not found"}}}});
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": format!("{} 一张图 API", s.plan.plan.region_name), "version": env!("CARGO_PKG_VERSION")},
+        "servers": [{"url": b}],
+        "paths": {
+            "/": p("Landing page"),
+            "/conformance": p("Conformance declaration"),
+            "/collections": p("Collections (the store's current datasets)"),
+            "/collections/{collectionId}": {"get": {"summary": "A collection", "parameters": [{"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "OK"}, "404": {"description": "not found"}}}},
+            "/collections/{collectionId}/items": {"get": {"summary": "Features (bbox, limit ≤ 10000, after, property=value)", "parameters": [
+                {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false, "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
+                {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+                {"name": "after", "in": "query", "required": false, "schema": {"type": "integer"}}
+            ], "responses": {"200": {"description": "GeoJSON FeatureCollection"}, "400": {"description": "bad request"}, "404": {"description": "not found"}}}},
+            "/collections/{collectionId}/items/{featureId}": {"get": {"summary": "A feature", "parameters": [
+                {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}}
+            ], "responses": {"200": {"description": "GeoJSON Feature"}, "404": {"description": "not found"}}}},
+            "/tiles/{collectionId}/{z}/{x}/{y}.mvt": p("Mapbox vector tile (Web Mercator)"),
+            "/api/check": {"post": {"summary": "Project review of a coordinate TXT, GeoJSON or zipped shapefile (?purpose=, ?format=json|html|docx)", "responses": {"200": {"description": "the review"}, "400": {"description": "bad input"}, "413": {"description": "too large"}}}},
+            "/api/indicators": p("Indicators of a survey year (?year=)"),
+            "/api/monitor": p("Transition matrix and alerts between two years (?from=&to=)"),
+            "/api/alerts": p("Alerts of the latest monitoring run"),
+            "/api/reports/health-check": p("Annual health-check report (?year=&format=html|docx)")
+        }
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/vnd.oai.openapi+json;version=3.0",
+        )],
+        doc.to_string(),
+    )
+        .into_response()
+}

@@ -1,0 +1,258 @@
+//! Vector tiles of the collections (`/tiles/{id}/{z}/{x}/{y}.mvt`), their TileJSON and a
+//! MapLibre style with the standard land-class colours. Features are clipped to the tile with a
+//! buffer, snapped to the tile grid (which simplifies them per zoom) and thinned where they are
+//! too small to read; a tile is never shipped above 500 KB. Tiles are cached per dataset
+//! version (its SHA-256) and carry an ETag.
+
+use crate::mvt::{encode_layer, lonlat_to_tile, tile_to_lonlat, TileFeature, TileValue, EXTENT};
+use crate::{ApiError, Shared};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use onemap_overlay::clip::clip_ring_to_box;
+use onemap_survey::Kind;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Largest tile shipped.
+pub const MAX_TILE: usize = 500 * 1024;
+/// Buffer around the tile, tile units.
+const BUFFER: f64 = 64.0;
+/// Deepest zoom served.
+pub const MAX_ZOOM: u8 = 18;
+
+/// Build one tile of a collection.
+pub fn build(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Vec<u8>, ApiError> {
+    let c = s.collection(id)?;
+    let l = s.layer(c);
+    let b = BUFFER / EXTENT as f64;
+    let nw = tile_to_lonlat(z, x as f64 - b, y as f64 - b);
+    let se = tile_to_lonlat(z, x as f64 + 1.0 + b, y as f64 + 1.0 + b);
+    let bb = [nw[0], se[1], se[0], nw[1]];
+    let mut ids: Vec<u32> = l.query(bb).filter(|i| c.range.contains(i)).collect();
+    ids.sort_unstable();
+    let keys: Vec<String> = l.field_names().to_vec();
+    let clip = [
+        -BUFFER,
+        -BUFFER,
+        EXTENT as f64 + BUFFER,
+        EXTENT as f64 + BUFFER,
+    ];
+    // Features below `min_area` tile units² are not readable at this zoom: thinned, and the
+    // threshold rises until the tile fits.
+    let mut min_area = 64.0;
+    loop {
+        let mut feats = Vec::new();
+        for &i in &ids {
+            let mut rings = Vec::new();
+            let mut area = 0.0;
+            for (r, hole) in l.rings(i) {
+                let proj: Vec<[f64; 2]> = r.iter().map(|p| lonlat_to_tile(z, x, y, *p)).collect();
+                let cut = clip_ring_to_box(&proj, clip);
+                let mut pts: Vec<[i32; 2]> = Vec::with_capacity(cut.len());
+                for p in cut {
+                    let q = [p[0].round() as i32, p[1].round() as i32];
+                    if pts.last() != Some(&q) {
+                        pts.push(q);
+                    }
+                }
+                while pts.len() > 1 && pts.first() == pts.last() {
+                    pts.pop();
+                }
+                if pts.len() < 3 {
+                    continue;
+                }
+                let a: f64 = (0..pts.len())
+                    .map(|k| {
+                        let (p, q) = (pts[k], pts[(k + 1) % pts.len()]);
+                        p[0] as f64 * q[1] as f64 - q[0] as f64 * p[1] as f64
+                    })
+                    .sum::<f64>()
+                    .abs()
+                    / 2.0;
+                if !hole {
+                    area += a;
+                } else if a < min_area {
+                    continue;
+                }
+                if !hole || !rings.is_empty() {
+                    rings.push((pts, hole));
+                }
+            }
+            if rings.is_empty() || area < min_area {
+                continue;
+            }
+            let values = (0..keys.len())
+                .map(|f| {
+                    if l.is_numeric(f) {
+                        TileValue::Num(l.num(f, i).unwrap_or(0.0))
+                    } else {
+                        TileValue::Str(l.text(f, i).into_owned())
+                    }
+                })
+                .collect();
+            feats.push(TileFeature {
+                id: (i - c.range.start + 1) as u64,
+                rings,
+                values,
+            });
+        }
+        let t = encode_layer(id, &keys, &feats);
+        if t.len() <= MAX_TILE || min_area > 1e9 {
+            return Ok(t);
+        }
+        min_area *= 4.0;
+    }
+}
+
+/// `/tiles/{id}/{z}/{x}/{y}.mvt`.
+pub async fn tile(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path((id, z, x, tile)): Path<(String, u8, u32, String)>,
+) -> Result<Response, ApiError> {
+    let y: u32 = tile
+        .strip_suffix(".mvt")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| ApiError::bad(format!("{tile}: tiles are {{y}}.mvt")))?;
+    if z > MAX_ZOOM || x >= (1u32 << z) || y >= (1u32 << z) {
+        return Err(ApiError::bad(format!(
+            "tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM})"
+        )));
+    }
+    let c = s.collection(&id)?;
+    let etag = format!(
+        "\"{}-{z}-{x}-{y}\"",
+        c.dataset.sha256.get(..16).unwrap_or("")
+    );
+    if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let key = (id.clone(), z, x, y);
+    let cached = s.tiles.lock().ok().and_then(|m| m.get(&key).cloned());
+    let bytes = match cached {
+        Some(b) => b,
+        None => {
+            let s2 = s.clone();
+            let id2 = id.clone();
+            let b = tokio::task::spawn_blocking(move || build(&s2, &id2, z, x, y))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))??;
+            let b = Arc::new(b);
+            if let Ok(mut m) = s.tiles.lock() {
+                if m.len() > 50_000 {
+                    m.clear();
+                }
+                m.insert(key, b.clone());
+            }
+            b
+        }
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.mapbox-vector-tile".to_string(),
+            ),
+            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
+            (header::ETAG, etag),
+        ],
+        bytes.as_ref().clone(),
+    )
+        .into_response())
+}
+
+fn base(h: &HeaderMap) -> String {
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// `/tiles/{id}.json`: TileJSON 3.0.
+pub async fn tilejson(
+    State(s): State<Shared>,
+    h: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = name
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::bad(format!("{name}: TileJSON is /tiles/{{collection}}.json")))?;
+    let c = s.collection(id)?;
+    let l = s.layer(c);
+    let b = base(&h);
+    let fields: serde_json::Map<String, Value> = l
+        .field_names()
+        .iter()
+        .enumerate()
+        .map(|(f, n)| {
+            (
+                n.clone(),
+                json!(if l.is_numeric(f) { "Number" } else { "String" }),
+            )
+        })
+        .collect();
+    Ok(Json(json!({
+        "tilejson": "3.0.0",
+        "name": c.dataset.name,
+        "tiles": [format!("{b}/tiles/{id}/{{z}}/{{x}}/{{y}}.mvt")],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "vector_layers": [{"id": id, "fields": fields}]
+    })))
+}
+
+/// `/style.json`: a MapLibre style with every collection; survey patches in the standard
+/// land-class colours, the control lines on top.
+pub async fn style(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
+    let b = base(&h);
+    let mut sources = serde_json::Map::new();
+    let mut layers =
+        vec![json!({"id": "背景", "type": "background", "paint": {"background-color": "#f8f8f4"}})];
+    let mut class_match = vec![json!("match"), json!(["get", "DLBM"])];
+    for c in onemap_survey::classes::CLASSES {
+        class_match.push(json!(c.code));
+        class_match.push(json!(onemap_report::map::class_colour(c.code)));
+    }
+    class_match.push(json!("#dddddd"));
+    for c in &s.collections {
+        let id = &c.dataset.id;
+        sources.insert(
+            id.clone(),
+            json!({"type": "vector", "url": format!("{b}/tiles/{id}.json")}),
+        );
+        let paint = match c.kind {
+            Kind::Dltb => json!({"fill-color": class_match, "fill-outline-color": "#ffffff"}),
+            Kind::Yjjbnt => json!({"fill-color": "#d4a017", "fill-opacity": 0.35}),
+            Kind::Stbhhx => json!({"fill-color": "#2e7d32", "fill-opacity": 0.35}),
+            Kind::Czkfbj => {
+                json!({"fill-color": "#7b1fa2", "fill-opacity": 0.2, "fill-outline-color": "#7b1fa2"})
+            }
+            Kind::Fxkz => json!({"fill-color": "#1e88e5", "fill-opacity": 0.25}),
+            _ => {
+                json!({"fill-color": "#999999", "fill-opacity": 0.15, "fill-outline-color": "#555555"})
+            }
+        };
+        let visible = matches!(
+            c.kind,
+            Kind::Dltb | Kind::Yjjbnt | Kind::Stbhhx | Kind::Czkfbj
+        );
+        layers.push(json!({
+            "id": id,
+            "type": "fill",
+            "source": id,
+            "source-layer": id,
+            "layout": {"visibility": if visible { "visible" } else { "none" }},
+            "paint": paint,
+            "metadata": {"onemap:kind": c.kind.id(), "onemap:name": c.dataset.name}
+        }));
+    }
+    Json(json!({
+        "version": 8,
+        "name": format!("{} 一张图", s.plan.plan.region_name),
+        "sources": sources,
+        "layers": layers
+    }))
+}
