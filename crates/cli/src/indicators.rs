@@ -235,12 +235,9 @@ pub fn stats_input(a: StatsInputArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Arguments of `onemap health-check`.
+/// Where a report goes and what it is made from.
 #[derive(clap::Args)]
-pub struct HealthArgs {
-    /// Survey year (default: the latest in the store).
-    #[arg(long)]
-    year: Option<i32>,
+pub struct ReportArgs {
     /// The report: FILE.html or FILE.docx.
     #[arg(long)]
     out: PathBuf,
@@ -249,6 +246,16 @@ pub struct HealthArgs {
     plan: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArg,
+}
+
+/// Arguments of `onemap health-check`.
+#[derive(clap::Args)]
+pub struct HealthArgs {
+    /// Survey year (default: the latest in the store).
+    #[arg(long)]
+    year: Option<i32>,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 /// Arguments of `onemap evaluation`.
@@ -260,14 +267,8 @@ pub struct EvaluationArgs {
     /// Last year of the period.
     #[arg(long)]
     to: i32,
-    /// The report: FILE.html or FILE.docx.
-    #[arg(long)]
-    out: PathBuf,
-    /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
-    #[arg(long)]
-    plan: Option<PathBuf>,
     #[command(flatten)]
-    store: StoreArg,
+    report: ReportArgs,
 }
 
 fn report_kind(out: &std::path::Path) -> anyhow::Result<bool> {
@@ -302,22 +303,22 @@ fn write_report(doc: &onemap_report::Doc, out: &std::path::Path, docx: bool) -> 
 
 /// Run `onemap health-check`.
 pub fn health_check(a: HealthArgs) -> anyhow::Result<()> {
-    let docx = report_kind(&a.out)?;
-    let c = count(&a.store, a.plan.as_deref(), a.year)?;
+    let docx = report_kind(&a.report.out)?;
+    let c = count(&a.report.store, a.report.plan.as_deref(), a.year)?;
     let year = a.year.map_or_else(|| c.last_year(), Ok)?;
     let r = c.assess(year)?;
     let src = c.sources();
     let doc = onemap_report::health::health_check(&r, &c.plan, &c.snap, &src);
-    write_report(&doc, &a.out, docx)
+    write_report(&doc, &a.report.out, docx)
 }
 
 /// Run `onemap evaluation`.
 pub fn evaluation(a: EvaluationArgs) -> anyhow::Result<()> {
-    let docx = report_kind(&a.out)?;
+    let docx = report_kind(&a.report.out)?;
     if a.from >= a.to {
         return Err(UsageError(format!("--from {} must be before --to {}", a.from, a.to)).into());
     }
-    let c = count(&a.store, a.plan.as_deref(), Some(a.to))?;
+    let c = count(&a.report.store, a.report.plan.as_deref(), Some(a.to))?;
     if !c.tallies.contains_key(&a.from) {
         return Err(anyhow::anyhow!(
             "the store holds no 地类图斑 (dltb) dataset for {} (the start of the period)",
@@ -327,5 +328,5 @@ pub fn evaluation(a: EvaluationArgs) -> anyhow::Result<()> {
     let r = c.assess(a.to)?;
     let src = c.sources();
     let doc = onemap_report::health::evaluation(&r, a.from, &c.plan, &c.snap, &src);
-    write_report(&doc, &a.out, docx)
+    write_report(&doc, &a.report.out, docx)
 }

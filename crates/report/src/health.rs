@@ -395,12 +395,9 @@ fn diagnosis(d: &mut Doc, a: &Assessment) {
     }
 }
 
-/// 年度体检报告 for the assessment's year.
-pub fn health_check(a: &Assessment, plan: &Plan, snap: &Snapshot, src: &Sources) -> Doc {
-    let mut d = Doc::new(format!(
-        "{}实施年度体检报告（{} 年）",
-        plan.plan.name, a.year
-    ));
+/// A report with its title and the approval and date under it.
+fn titled(title: String, plan: &Plan, src: &Sources) -> Doc {
+    let mut d = Doc::new(title);
     d.subtitle = vec![
         format!(
             "批复文号：{}（{}）",
@@ -408,6 +405,16 @@ pub fn health_check(a: &Assessment, plan: &Plan, snap: &Snapshot, src: &Sources)
         ),
         format!("报告日期：{}", src.date),
     ];
+    d
+}
+
+/// 年度体检报告 for the assessment's year.
+pub fn health_check(a: &Assessment, plan: &Plan, snap: &Snapshot, src: &Sources) -> Doc {
+    let mut d = titled(
+        format!("{}实施年度体检报告（{} 年）", plan.plan.name, a.year),
+        plan,
+        src,
+    );
     let mut fig = 0;
     d.h(1, "一、总体情况");
     summary(&mut d, a);
@@ -438,17 +445,11 @@ pub fn health_check(a: &Assessment, plan: &Plan, snap: &Snapshot, src: &Sources)
 
 /// 五年评估报告 from `from` to the assessment's year.
 pub fn evaluation(a: &Assessment, from: i32, plan: &Plan, snap: &Snapshot, src: &Sources) -> Doc {
-    let mut d = Doc::new(format!(
-        "{}实施评估报告（{}—{} 年）",
-        plan.plan.name, from, a.year
-    ));
-    d.subtitle = vec![
-        format!(
-            "批复文号：{}（{}）",
-            plan.plan.approval, plan.plan.approved_on
-        ),
-        format!("报告日期：{}", src.date),
-    ];
+    let mut d = titled(
+        format!("{}实施评估报告（{}—{} 年）", plan.plan.name, from, a.year),
+        plan,
+        src,
+    );
     let mut fig = 0;
     d.h(1, "一、评估结论");
     summary(&mut d, a);
