@@ -289,6 +289,7 @@ pub fn parse_bbox(v: &str) -> Result<[f64; 4], ApiError> {
 /// `/collections/{id}/items/{featureId}`.
 pub async fn item(
     State(s): State<Shared>,
+    h: HeaderMap,
     Path((id, fid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let c = s.collection(&id)?;
@@ -304,7 +305,12 @@ pub async fn item(
                 format!("no feature {fid:?} in {id}"),
             )
         })?;
-    let body = feature(l, c, c.range.start + n - 1);
+    let mut body = feature(l, c, c.range.start + n - 1);
+    let b = base(&h);
+    body["links"] = json!([
+        {"href": format!("{b}/collections/{id}/items/{n}"), "rel": "self", "type": "application/geo+json", "title": "本要素"},
+        {"href": format!("{b}/collections/{id}"), "rel": "collection", "type": "application/json", "title": c.dataset.name}
+    ]);
     Ok((
         [(header::CONTENT_TYPE, "application/geo+json")],
         body.to_string(),
