@@ -23,6 +23,15 @@ fn indicators_reports_and_statistics() {
         "json",
     ]));
     assert_eq!(v["year"], 2024, "latest survey year by default");
+    // The second run reads each year's tally back from the store: the same figures.
+    let again = json(&onemap(&[
+        "indicators",
+        "--store",
+        store,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(v, again);
     assert_eq!(v["region"]["code"], "150500");
     assert_eq!(v["region"]["name"], "通辽市");
     let inds = v["indicators"].as_array().unwrap();

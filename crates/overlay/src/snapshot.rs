@@ -97,6 +97,31 @@ impl Snapshot {
         Ok(snap)
     }
 
+    /// Load only the given layer kinds (their latest version each), no survey.
+    pub fn load_layers(
+        store: &dyn Store,
+        kinds: &[Kind],
+        progress: &mut dyn FnMut(&str, u64),
+    ) -> Result<Snapshot> {
+        let all = store.datasets()?;
+        let mut jobs: Vec<Job> = Vec::new();
+        for &k in kinds {
+            let latest = all.iter().filter(|d| d.kind == k).map(|d| d.year).max();
+            let Some(latest) = latest else { continue };
+            let ds: Vec<Dataset> = all
+                .iter()
+                .filter(|d| d.kind == k && d.year == latest)
+                .cloned()
+                .collect();
+            jobs.push((k, latest, ds));
+        }
+        let mut snap = Snapshot::new();
+        for layer in load_jobs(store, jobs, progress)? {
+            snap.insert(layer);
+        }
+        Ok(snap)
+    }
+
     /// Load the survey of one more year (all its datasets) into the Snapshot.
     pub fn load_survey(
         &mut self,

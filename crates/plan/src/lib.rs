@@ -60,9 +60,10 @@ pub const INDICATOR_LAYERS: &[onemap_survey::Kind] = &[
 ];
 
 /// Count every survey year in the store up to `upto` (all when `None`) against the plan
-/// layers in force: the control layers and 行政区 are loaded once, each survey year is loaded,
-/// counted and released in turn (memory stays at one year). Returns the Snapshot of the plan
-/// layers (with the last year's survey kept) and the tallies.
+/// layers in force. A year's tally is kept in the store, keyed by the hashes of its survey
+/// datasets, of the plan layers and of the plan's class sets: a year counted before is read
+/// back, any other is loaded, counted and released in turn (memory stays at one year). Returns
+/// the Snapshot of the plan layers and 行政区 (for maps) and the tallies.
 pub fn count_years(
     store: &dyn onemap_store::Store,
     plan: &Plan,
@@ -76,8 +77,9 @@ pub fn count_years(
     onemap_overlay::OverlayError,
 > {
     use onemap_survey::Kind;
-    let mut years: Vec<i32> = store
-        .datasets()?
+    use sha2::{Digest, Sha256};
+    let all = store.datasets()?;
+    let mut years: Vec<i32> = all
         .iter()
         .filter(|d| d.kind == Kind::Dltb)
         .filter_map(|d| d.year)
@@ -92,30 +94,48 @@ pub fn count_years(
             )));
         }
     }
-    let Some(&last) = years.last() else {
+    if years.is_empty() {
         return Err(onemap_overlay::OverlayError::Missing(
             "the store holds no 地类图斑 (dltb) dataset; import a survey year first".into(),
         ));
+    }
+    let mut snap = onemap_overlay::Snapshot::load_layers(store, INDICATOR_LAYERS, progress)?;
+    let sig = |kinds: &dyn Fn(&onemap_store::Dataset) -> bool| -> String {
+        all.iter()
+            .filter(|d| kinds(d))
+            .map(|d| format!("{}={}", d.id, d.sha256))
+            .collect::<Vec<_>>()
+            .join(",")
     };
-    let mut snap = onemap_overlay::Snapshot::load(
-        store,
-        &onemap_overlay::SnapshotRequest {
-            survey_years: vec![last],
-            kinds: INDICATOR_LAYERS.to_vec(),
-        },
-        progress,
-    )?;
+    let plan_ids: Vec<String> = snap
+        .layers()
+        .flat_map(|l| l.datasets().iter().map(|d| d.id.clone()))
+        .collect();
+    let plan_sig = sig(&|d| plan_ids.contains(&d.id));
+    let classes = serde_json::to_string(&plan.classes).unwrap_or_default();
     let mut out = std::collections::BTreeMap::new();
     for &y in &years {
-        if y != last {
-            snap.load_survey(store, y, progress)?;
+        let survey_sig = sig(&|d| d.kind == Kind::Dltb && d.year == Some(y));
+        let key = format!(
+            "tally-v1-{:x}",
+            Sha256::digest(format!("{y}|{classes}|{survey_sig}|{plan_sig}").as_bytes())
+        );
+        if let Some(t) = store
+            .cache_get(&key)?
+            .and_then(|j| serde_json::from_str::<tally::Tally>(&j).ok())
+        {
+            out.insert(y, t);
+            continue;
         }
+        snap.load_survey(store, y, progress)?;
         if let Some(t) = tally::tally(&snap, y, plan) {
+            if let Ok(j) = serde_json::to_string(&t) {
+                // A read-only store still answers; it just counts again next time.
+                let _ = store.cache_put(&key, &j);
+            }
             out.insert(y, t);
         }
-        if y != last {
-            snap.drop_survey(y);
-        }
+        snap.drop_survey(y);
     }
     Ok((snap, out))
 }

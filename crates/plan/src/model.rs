@@ -47,7 +47,7 @@ pub struct PlanInfo {
 }
 
 /// Land-class sets (DLBM codes; extension codes count with their base class) and CZCSXM sets.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassSets {
     /// 耕地.

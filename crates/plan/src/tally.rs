@@ -10,7 +10,7 @@ use onemap_survey::Kind;
 use std::collections::BTreeMap;
 
 /// Areas of one reporting unit, cents of m².
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Areas {
     /// Σ TBMJ.
     pub total: i64,
@@ -63,7 +63,7 @@ impl Areas {
 }
 
 /// The tally of one survey year.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Survey year.
     pub year: i32,
@@ -73,7 +73,7 @@ pub struct Tally {
     pub region: Areas,
     /// Area of each control layer (`yjjbnt`, `stbhhx`, `czkfbj`, `jbcy`) per county, cents:
     /// features' `sandiao` areas, each attributed to the county where it lies.
-    pub layers: BTreeMap<&'static str, BTreeMap<String, i64>>,
+    pub layers: BTreeMap<String, BTreeMap<String, i64>>,
     /// Survey patches read.
     pub patches: usize,
 }
@@ -125,7 +125,8 @@ pub fn tally(snap: &Snapshot, year: i32, plan: &Plan) -> Option<Tally> {
     t.region = region;
     for k in [Kind::Yjjbnt, Kind::Stbhhx, Kind::Czkfbj, Kind::Jbcy] {
         if let Some(l) = snap.layer(k) {
-            t.layers.insert(k.id(), layer_by_county(l, survey, snap));
+            t.layers
+                .insert(k.id().to_string(), layer_by_county(l, survey, snap));
         }
     }
     Some(t)

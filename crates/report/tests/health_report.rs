@@ -35,14 +35,14 @@ fn tally(year: i32, shrink: i64) -> Tally {
     }
     let mut layers = BTreeMap::new();
     layers.insert(
-        "yjjbnt",
+        "yjjbnt".to_string(),
         BTreeMap::from([
             ("150502".to_string(), 1_300 * WANMU),
             ("150521".to_string(), 1_300 * WANMU),
         ]),
     );
     layers.insert(
-        "czkfbj",
+        "czkfbj".to_string(),
         BTreeMap::from([
             ("150502".to_string(), 39_000_000_000),
             ("150521".to_string(), 39_000_000_000),

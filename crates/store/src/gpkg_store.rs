@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS onemap_alerts (
   unit TEXT NOT NULL, township TEXT NOT NULL, area_m2 REAL NOT NULL, from_dlbm TEXT NOT NULL,
   to_dlbm TEXT NOT NULL, wkb BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS onemap_alerts_run ON onemap_alerts (run_id);
+CREATE TABLE IF NOT EXISTS onemap_cache (
+  key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
   ('onemap_monitor_runs', 'attributes', 'onemap_monitor_runs', 'onemap 动态监测运行记录'),
   ('onemap_alerts', 'attributes', 'onemap_alerts', 'onemap 监测预警图斑'),
@@ -724,6 +726,27 @@ impl Store for GpkgStore {
             })
             .map_err(|e| err(&self.path, e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn cache_get(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT value FROM onemap_cache WHERE key = ?1",
+                [key],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn cache_put(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO onemap_cache (key, value, created_at) VALUES (?1, ?2, ?3)",
+                params![key, value, crate::now_rfc3339()],
+            )
+            .map(|_| ())
             .map_err(|e| err(&self.path, e))
     }
 

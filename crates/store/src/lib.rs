@@ -224,6 +224,17 @@ pub trait Store {
     fn monitor_runs(&self) -> Result<Vec<MonitorRun>>;
     /// The alerts of a run.
     fn alerts(&self, run: i64) -> Result<Vec<AlertRecord>>;
+    /// A cached result by key (analyses store what they derive from datasets that do not
+    /// change, keyed by the datasets' hashes).
+    fn cache_get(&self, key: &str) -> Result<Option<String>> {
+        let _ = key;
+        Ok(None)
+    }
+    /// Store a cached result.
+    fn cache_put(&self, key: &str, value: &str) -> Result<()> {
+        let _ = (key, value);
+        Ok(())
+    }
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {
         None
