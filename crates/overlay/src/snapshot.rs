@@ -81,16 +81,7 @@ impl Snapshot {
             }
             jobs.push((Kind::Dltb, Some(y), ds));
         }
-        for &k in &req.kinds {
-            let latest = all.iter().filter(|d| d.kind == k).map(|d| d.year).max();
-            let Some(latest) = latest else { continue };
-            let ds: Vec<Dataset> = all
-                .iter()
-                .filter(|d| d.kind == k && d.year == latest)
-                .cloned()
-                .collect();
-            jobs.push((k, latest, ds));
-        }
+        jobs.extend(latest_jobs(&all, &req.kinds));
         for layer in load_jobs(store, jobs, progress)? {
             snap.insert(layer);
         }
@@ -104,19 +95,8 @@ impl Snapshot {
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<Snapshot> {
         let all = store.datasets()?;
-        let mut jobs: Vec<Job> = Vec::new();
-        for &k in kinds {
-            let latest = all.iter().filter(|d| d.kind == k).map(|d| d.year).max();
-            let Some(latest) = latest else { continue };
-            let ds: Vec<Dataset> = all
-                .iter()
-                .filter(|d| d.kind == k && d.year == latest)
-                .cloned()
-                .collect();
-            jobs.push((k, latest, ds));
-        }
         let mut snap = Snapshot::new();
-        for layer in load_jobs(store, jobs, progress)? {
+        for layer in load_jobs(store, latest_jobs(&all, kinds), progress)? {
             snap.insert(layer);
         }
         Ok(snap)
@@ -171,6 +151,24 @@ impl Snapshot {
 
 /// A layer to load: kind, year and its datasets.
 type Job = (Kind, Option<i32>, Vec<Dataset>);
+
+/// The latest version of each kind the store holds, as loading jobs (kinds it lacks are
+/// skipped).
+fn latest_jobs(all: &[Dataset], kinds: &[Kind]) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for &k in kinds {
+        let Some(latest) = all.iter().filter(|d| d.kind == k).map(|d| d.year).max() else {
+            continue;
+        };
+        let ds: Vec<Dataset> = all
+            .iter()
+            .filter(|d| d.kind == k && d.year == latest)
+            .cloned()
+            .collect();
+        jobs.push((k, latest, ds));
+    }
+    jobs
+}
 
 /// Load layers, on as many threads as there are cores when the store can be reopened (each
 /// thread reads its own layers over its own connection), else one after the other.
