@@ -219,13 +219,13 @@ pub async fn items(
         }
         None => r.clone().collect(),
     };
+    let matches = |i: u32| filters.iter().all(|(f, v)| l.text(*f, i) == v.as_str());
+    ids.retain(|&i| matches(i));
+    let matched = ids.len();
     ids.retain(|&i| i - r.start + 1 > after);
     let mut out = Vec::with_capacity(limit.min(1024));
     let mut next = None;
     for i in ids {
-        if !filters.iter().all(|(f, v)| l.text(*f, i) == v.as_str()) {
-            continue;
-        }
         if out.len() == limit {
             next = Some(out.len());
             break;
@@ -248,6 +248,7 @@ pub async fn items(
     }
     let body = json!({
         "type": "FeatureCollection",
+        "numberMatched": matched,
         "numberReturned": out.len(),
         "timeStamp": onemap_store::now_rfc3339(),
         "links": links,

@@ -153,6 +153,15 @@ async fn items_paging_filters_and_errors() {
         .collect();
     assert_eq!(first, vec![1, 2, 3, 4, 5]);
     assert_eq!(second[0], 6, "keyset paging continues");
+    let total = v["numberMatched"].as_u64().unwrap();
+    assert!(total > 5 && v2["numberMatched"].as_u64() == Some(total));
+    let (_, all) = get(&format!("/collections/dltb-2025/items?limit={total}")).await;
+    assert_eq!(all["numberReturned"].as_u64(), Some(total));
+    assert!(!all["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "next"));
     // Property filter and bbox.
     let (_, v) = get("/collections/dltb-2025/items?DLBM=0103&limit=50").await;
     assert!(v["features"]
