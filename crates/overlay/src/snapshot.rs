@@ -69,17 +69,7 @@ impl Snapshot {
         }
         let mut jobs: Vec<Job> = Vec::new();
         for y in years {
-            let ds: Vec<Dataset> = all
-                .iter()
-                .filter(|d| d.kind == Kind::Dltb && d.year == Some(y))
-                .cloned()
-                .collect();
-            if ds.is_empty() {
-                return Err(OverlayError::Missing(format!(
-                    "the store holds no 地类图斑 (dltb) dataset for {y}"
-                )));
-            }
-            jobs.push((Kind::Dltb, Some(y), ds));
+            jobs.push(survey_job(&all, y)?);
         }
         jobs.extend(latest_jobs(&all, &req.kinds));
         for layer in load_jobs(store, jobs, progress)? {
@@ -109,17 +99,9 @@ impl Snapshot {
         year: i32,
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<()> {
-        let all = store.datasets()?;
-        let ds: Vec<&Dataset> = all
-            .iter()
-            .filter(|d| d.kind == Kind::Dltb && d.year == Some(year))
-            .collect();
-        if ds.is_empty() {
-            return Err(OverlayError::Missing(format!(
-                "the store holds no 地类图斑 (dltb) dataset for {year}"
-            )));
-        }
-        self.insert(load_layer(store, Kind::Dltb, Some(year), &ds, progress)?);
+        let (kind, y, ds) = survey_job(&store.datasets()?, year)?;
+        let refs: Vec<&Dataset> = ds.iter().collect();
+        self.insert(load_layer(store, kind, y, &refs, progress)?);
         Ok(())
     }
 
@@ -151,6 +133,21 @@ impl Snapshot {
 
 /// A layer to load: kind, year and its datasets.
 type Job = (Kind, Option<i32>, Vec<Dataset>);
+
+/// The survey of a year (all its datasets) as a loading job; an error when the store has none.
+fn survey_job(all: &[Dataset], year: i32) -> Result<Job> {
+    let ds: Vec<Dataset> = all
+        .iter()
+        .filter(|d| d.kind == Kind::Dltb && d.year == Some(year))
+        .cloned()
+        .collect();
+    if ds.is_empty() {
+        return Err(OverlayError::Missing(format!(
+            "the store holds no 地类图斑 (dltb) dataset for {year}"
+        )));
+    }
+    Ok((Kind::Dltb, Some(year), ds))
+}
 
 /// The latest version of each kind the store holds, as loading jobs (kinds it lacks are
 /// skipped).

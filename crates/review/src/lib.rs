@@ -194,6 +194,8 @@ pub struct Reviewer<'a> {
     plan: &'a Plan,
     year: i32,
     rules: Vec<(&'a ReviewRule, &'static dyn rules::RuleKind)>,
+    /// The layer kinds the rules measure.
+    kinds: Vec<Kind>,
 }
 
 impl<'a> Reviewer<'a> {
@@ -231,6 +233,7 @@ impl<'a> Reviewer<'a> {
             bound.push((r, kind));
         }
         Ok(Reviewer {
+            kinds: required_kinds(plan),
             snap,
             plan,
             year,
@@ -250,7 +253,7 @@ impl<'a> Reviewer<'a> {
 
     /// Review one parcel.
     pub fn review(&self, parcel: &Parcel) -> ParcelReview {
-        let m = Measures::new(self.snap, self.year, self.plan, parcel, &self.layer_kinds());
+        let m = Measures::new(self.snap, self.year, self.plan, parcel, &self.kinds);
         let mut findings: Vec<Finding> = self
             .rules
             .iter()
@@ -293,18 +296,6 @@ impl<'a> Reviewer<'a> {
             landuse: m.landuse.clone(),
             notes,
         }
-    }
-
-    fn layer_kinds(&self) -> Vec<Kind> {
-        let mut v = vec![Kind::Czkfbj];
-        for (r, _) in &self.rules {
-            if let Some(k) = r.layer.as_deref().and_then(Kind::parse) {
-                if !v.contains(&k) {
-                    v.push(k);
-                }
-            }
-        }
-        v
     }
 }
 

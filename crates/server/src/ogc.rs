@@ -14,7 +14,8 @@ use std::collections::HashMap;
 /// The largest `limit`.
 pub const MAX_LIMIT: usize = 10_000;
 
-fn base(h: &HeaderMap) -> String {
+/// `http://host` of a request, for absolute links.
+pub(crate) fn base(h: &HeaderMap) -> String {
     let host = h
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

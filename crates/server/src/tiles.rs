@@ -5,6 +5,7 @@
 //! version (its SHA-256) and carry an ETag.
 
 use crate::mvt::{encode_layer, lonlat_to_tile, tile_to_lonlat, TileFeature, TileValue, EXTENT};
+use crate::ogc::base;
 use crate::{ApiError, Shared};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -161,14 +162,6 @@ pub async fn tile(
         bytes.as_ref().clone(),
     )
         .into_response())
-}
-
-fn base(h: &HeaderMap) -> String {
-    let host = h
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
 }
 
 /// `/tiles/{id}.json`: TileJSON 3.0.
