@@ -16,6 +16,38 @@ pub struct Args {
     /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
     #[arg(long)]
     plan: Option<PathBuf>,
+    /// How many of the latest survey years to serve (the map's swipe compares two).
+    #[arg(long, default_value_t = 2)]
+    years: usize,
+    /// The built web application (default: $ONEMAP_WEB, else web/dist next to the sources
+    /// or the binary, if built).
+    #[arg(long)]
+    web: Option<PathBuf>,
+}
+
+/// Where the built web application is: `--web`, $ONEMAP_WEB, else `web/dist` under the
+/// working directory or above the binary (target/release/onemap → web/dist).
+fn web_dir(arg: Option<PathBuf>) -> anyhow::Result<Option<PathBuf>> {
+    let given = arg.or_else(|| std::env::var_os("ONEMAP_WEB").map(PathBuf::from));
+    if let Some(d) = given {
+        if !d.join("index.html").is_file() {
+            return Err(UsageError(format!(
+                "--web {}: no index.html there (build it with `npm run build` in web/)",
+                d.display()
+            ))
+            .into());
+        }
+        return Ok(Some(d));
+    }
+    let mut candidates = vec![PathBuf::from("web/dist")];
+    if let Ok(exe) = std::env::current_exe() {
+        for up in exe.ancestors().skip(1).take(4) {
+            candidates.push(up.join("web/dist"));
+        }
+    }
+    Ok(candidates
+        .into_iter()
+        .find(|d| d.join("index.html").is_file()))
 }
 
 /// Run `onemap serve`.
@@ -39,15 +71,21 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let path = store.path().to_path_buf();
     drop(store);
     let t = std::time::Instant::now();
-    let state = onemap_server::AppState::load(path.clone(), plan, &mut |id, n| {
+    let web = web_dir(a.web)?;
+    let state = onemap_server::AppState::load(path.clone(), plan, a.years, &mut |id, n| {
         tracing::info!("loading {id} ({n} features)");
     })
-    .map_err(anyhow::Error::msg)?;
+    .map_err(anyhow::Error::msg)?
+    .with_web(web.clone());
+    match &web {
+        Some(d) => tracing::info!("web application from {}", d.display()),
+        None => tracing::warn!("no built web application (web/dist); / shows the plain page"),
+    }
     let features: usize = state.collections.iter().map(|c| c.range.len()).sum();
     tracing::info!(
-        "loaded {} collections, {features} features, survey {} in {:.1} s",
+        "loaded {} collections, {features} features, surveys {:?} in {:.1} s",
         state.collections.len(),
-        state.year,
+        state.snap.survey_years(),
         t.elapsed().as_secs_f64()
     );
     let rt = tokio::runtime::Builder::new_multi_thread()

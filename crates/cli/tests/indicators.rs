@@ -47,8 +47,26 @@ fn indicators_reports_and_statistics() {
     }
     let get = |id: &str| inds.iter().find(|i| i["id"] == id).unwrap().clone();
     assert_eq!(get("cultivated_land")["target"], 3179.6591);
-    assert_eq!(get("water_use")["status"], "unknown", "no statistics yet");
-    assert!(get("water_use")["value"].is_null());
+    // The demo's statistics (source/stats.csv) are in the store: 用水总量 is the city's row.
+    let stats_csv = dir.path().join("source/stats.csv");
+    let rows = onemap_plan::stats_input::read_csv(&stats_csv).unwrap();
+    let city_water = rows
+        .iter()
+        .find(|r| r.year == 2024 && r.unit == "150500" && r.key == "water_use")
+        .unwrap()
+        .value;
+    assert_eq!(get("water_use")["value"].as_f64().unwrap(), city_water);
+    assert_ne!(get("water_use")["status"], "unknown");
+    let listed = onemap(&["stats-input", "list", "--store", store]);
+    assert!(listed.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .filter(|l| l.contains("water_use"))
+            .count(),
+        rows.iter().filter(|r| r.key == "water_use").count(),
+        "every figure of stats.csv stored"
+    );
 
     // 耕地保有量 equals `onemap stats` class 01 summed over the year's county datasets.
     let cents: i64 = class_areas(store, 2024, "1")

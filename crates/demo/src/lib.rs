@@ -540,6 +540,19 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
     }
     log(&format!("wrote {} project TXT files", projects.len()));
 
+    // Statistics inputs (用水总量, population, GDP) per county and year, synthetic.
+    let stats = statistics(&counties, &o.years);
+    let stats_csv = o.out.join("source/stats.csv");
+    let mut csv =
+        String::from("年份,行政区代码,名称,用水总量,常住人口,城镇常住人口,地区生产总值\n");
+    for (year, code, name, v) in &stats {
+        csv.push_str(&format!(
+            "{year},{code},{name},{:.4},{:.2},{:.2},{:.2}\n",
+            v[0], v[1], v[2], v[3]
+        ));
+    }
+    std::fs::write(&stats_csv, csv).map_err(|e| format!("{}: {e}", stats_csv.display()))?;
+
     // Import through the ordinary import path.
     let mut datasets = 0;
     let mut warnings = 0;
@@ -579,6 +592,24 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
             datasets += 1;
             warnings += out.findings.len() as u64;
         }
+        let rows: Vec<onemap_store::StatRow> = stats
+            .iter()
+            .flat_map(|(year, code, _, v)| {
+                ["water_use", "population", "urban_population", "gdp"]
+                    .iter()
+                    .zip(v)
+                    .map(move |(key, value)| onemap_store::StatRow {
+                        year: *year,
+                        unit: code.clone(),
+                        key: key.to_string(),
+                        value: (value * 10_000.0).round() / 10_000.0,
+                        source: "stats.csv".into(),
+                    })
+            })
+            .collect();
+        store
+            .import_stats(&rows, &stats_csv.display().to_string(), "onemap demo")
+            .map_err(|e| e.to_string())?;
         log(&format!(
             "imported {datasets} datasets into {} ({warnings} warnings)",
             store_path.display()
@@ -594,6 +625,51 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
     };
     write_readme(o, &counties, &summary, &projects)?;
     Ok(summary)
+}
+
+/// Synthetic statistics per year for the city and each county: 用水总量 (亿立方米),
+/// 常住人口 and 城镇常住人口 (万人), 地区生产总值 (亿元). Water use falls slowly, the urban
+/// share and the economy grow; the city's row is the sum of its counties'.
+fn statistics(counties: &[tiling::County], years: &[i32]) -> Vec<(i32, String, String, [f64; 4])> {
+    // Shares of population and water use by county (plausible, not official).
+    let weight = |code: &str| -> (f64, f64) {
+        match code {
+            "150502" => (0.27, 0.14),
+            "150521" => (0.17, 0.17),
+            "150522" => (0.13, 0.15),
+            "150523" => (0.13, 0.18),
+            "150524" => (0.06, 0.06),
+            "150525" => (0.14, 0.17),
+            "150526" => (0.07, 0.10),
+            _ => (0.03, 0.03),
+        }
+    };
+    let mut out = Vec::new();
+    for &y in years {
+        let t = (y - 2020) as f64;
+        let (water, pop, urban_share, gdp) = (
+            20.4 * (1.0 - 0.006 * t),
+            287.0 - 1.1 * t,
+            0.52 + 0.012 * t,
+            1300.0 * 1.055f64.powf(t),
+        );
+        let mut city = [0.0; 4];
+        for c in counties {
+            let (wp, ww) = weight(&c.code);
+            let urban = if c.code == "150502" || c.code == "150581" {
+                0.85
+            } else {
+                urban_share * 0.8
+            };
+            let v = [water * ww, pop * wp, pop * wp * urban, gdp * wp];
+            for (sum, x) in city.iter_mut().zip(v) {
+                *sum += x;
+            }
+            out.push((y, c.code.clone(), c.name.clone(), v));
+        }
+        out.push((y, "150500".to_string(), "通辽市".to_string(), city));
+    }
+    out
 }
 
 /// Whether a cell lies in the 洪涝风险控制线 (within 2 km of the flood-prone rivers).
@@ -639,7 +715,7 @@ fn write_readme(
         o.years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(","),
         sm.patches
     ));
-    r.push_str("## 文件\n\n- `source/<年份>/DLTB_<县代码>.shp`：各年度各旗县市区地类图斑（GBK，.cpg，CGCS2000 3度带 40/41 带，三调字段）\n- `source/plan/*.gpkg`：永久基本农田、生态保护红线、城镇开发边界、基本草原、规划分区、洪涝风险控制区（EPSG:4490）\n- `source/xzq.gpkg`：县级行政区\n- `source/projects/*.txt`：报部格式项目红线（部分占用永久基本农田、生态保护红线或位于城镇开发边界外）\n- `onemap.gpkg`：以上全部经 `onemap import` 入库的一张图数据库\n\n");
+    r.push_str("## 文件\n\n- `source/<年份>/DLTB_<县代码>.shp`：各年度各旗县市区地类图斑（GBK，.cpg，CGCS2000 3度带 40/41 带，三调字段）\n- `source/plan/*.gpkg`：永久基本农田、生态保护红线、城镇开发边界、基本草原、规划分区、洪涝风险控制区（EPSG:4490）\n- `source/xzq.gpkg`：县级行政区\n- `source/projects/*.txt`：报部格式项目红线（部分占用永久基本农田、生态保护红线或位于城镇开发边界外）\n- `source/stats.csv`：各年度各旗县市区用水总量、常住人口、城镇常住人口、地区生产总值（合成数据，已用 `onemap stats-input import` 的同一格式入库）\n- `onemap.gpkg`：以上全部经 `onemap import` 入库的一张图数据库\n\n");
     r.push_str("## 各年度耕地面积（万亩，图斑地类面积）\n\n| 旗县市区 |");
     for y in &o.years {
         r.push_str(&format!(" {y} |"));

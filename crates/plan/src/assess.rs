@@ -72,6 +72,8 @@ pub struct IndicatorResult {
     pub name: String,
     /// Unit.
     pub unit: String,
+    /// Decimals the figures are given to in this unit.
+    pub decimals: usize,
     /// The region's value.
     pub value: Option<f64>,
     /// The target.
@@ -333,6 +335,7 @@ pub fn assess(
             id: ind.id.clone(),
             name: ind.name.clone(),
             unit: ind.unit.clone(),
+            decimals: decimals(&ind.unit),
             value,
             target: ind.target,
             rule: ind.rule.symbol(),

@@ -193,6 +193,7 @@ pub async fn check(
         match format.as_str() {
             "json" => {
                 let v = json!({"year": reviewer.year(), "plan": s2.plan.plan.name, "parcels": reviews});
+                record_reviews(&s2, &parcels, &v, name.as_deref());
                 Ok(Json(v).into_response())
             }
             f => {
@@ -207,6 +208,28 @@ pub async fn check(
         }
     })
     .await
+}
+
+/// Most reviewed projects kept for `/api/reviews`.
+const MAX_REVIEWS: usize = 1000;
+
+/// Keep the parcels of a review for the map's 管理 layer.
+fn record_reviews(s: &Shared, parcels: &[onemap_review::Parcel], v: &Value, file: Option<&str>) {
+    let at = onemap_store::now_rfc3339();
+    let feats = parcels
+        .iter()
+        .zip(v["parcels"].as_array().into_iter().flatten())
+        .map(|(p, r)| {
+            json!({"type": "Feature", "geometry": crate::ogc::geometry(&p.polygons), "properties": {
+                "name": r["name"], "id": r["id"], "purpose": r["purpose"], "verdict": r["verdict"],
+                "area_m2": r["area_m2"], "file": file, "at": at
+            }})
+        });
+    if let Ok(mut l) = s.reviews.lock() {
+        l.extend(feats);
+        let over = l.len().saturating_sub(MAX_REVIEWS);
+        l.drain(..over);
+    }
 }
 
 fn report_response(
@@ -403,7 +426,14 @@ pub async fn alerts(State(s): State<Shared>) -> Result<Json<Value>, ApiError> {
                         }
                         _ => None,
                     });
-                json!({"id": a.id, "rule": a.rule, "severity": a.severity, "unit": a.unit, "township": a.township,
+                let rule_name = s
+                    .plan
+                    .monitor
+                    .alerts
+                    .iter()
+                    .find(|r| r.id == a.rule)
+                    .map_or(a.rule.as_str(), |r| r.name.as_str());
+                json!({"id": a.id, "rule": a.rule, "rule_name": rule_name, "severity": a.severity, "unit": a.unit, "township": a.township,
                        "area_m2": a.area_m2, "from_dlbm": a.from_dlbm, "to_dlbm": a.to_dlbm, "geometry": g})
             })
             .collect();

@@ -6,14 +6,16 @@ mod analysis;
 mod mvt;
 mod ogc;
 mod tiles;
+mod web;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use onemap_overlay::{Layer, Snapshot, SnapshotRequest};
 use onemap_plan::Plan;
-use onemap_store::{Dataset, GpkgStore};
+use onemap_store::{Dataset, GpkgStore, Store};
 use onemap_survey::Kind;
+use sha2::Digest;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -34,7 +36,28 @@ pub struct Collection {
     pub range: std::ops::Range<u32>,
 }
 
-/// A tile's cache key: collection, z, x, y.
+/// What a tile source serves: one collection, or a whole layer (every dataset of a survey
+/// year as `dltb_{year}`, a plan layer as its kind's id). Layer ids hold no `-`, dataset ids
+/// always do, so the two never collide.
+#[derive(Clone, Debug)]
+pub struct Tileset {
+    /// Its id in `/tiles/{id}/…`.
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// Layer kind.
+    pub kind: Kind,
+    /// Survey year of the layer, or `None` for a plan layer.
+    pub survey: Option<i32>,
+    /// Features of the layer it serves.
+    pub range: std::ops::Range<u32>,
+    /// Changes whenever the data does: from the datasets' SHA-256.
+    pub version: String,
+    /// A whole layer rather than one collection.
+    pub whole_layer: bool,
+}
+
+/// A tile's cache key: tileset, z, x, y.
 pub type TileKey = (String, u8, u32, u32);
 
 /// What the server holds.
@@ -45,10 +68,16 @@ pub struct AppState {
     pub store: PathBuf,
     /// The latest survey and every plan layer.
     pub snap: Snapshot,
-    /// The survey year served.
+    /// The latest survey year served.
     pub year: i32,
     /// The collections, by id.
     pub collections: Vec<Collection>,
+    /// The tilesets: every collection, then every whole layer.
+    pub tilesets: Vec<Tileset>,
+    /// The built web application (`index.html` and `assets/`), if any.
+    pub web: Option<PathBuf>,
+    /// Projects reviewed through `POST /api/check` since the server started, newest last.
+    pub reviews: Mutex<Vec<serde_json::Value>>,
     /// Tile cache: (collection, z, x, y) → bytes.
     pub tiles: Mutex<HashMap<TileKey, Arc<Vec<u8>>>>,
     /// Cached analysis results, by request key.
@@ -59,10 +88,12 @@ pub struct AppState {
 pub type Shared = Arc<AppState>;
 
 impl AppState {
-    /// Load the store's latest survey and plan layers. `progress` is told each dataset.
+    /// Load the store's latest `years` survey years (at least one) and its plan layers.
+    /// `progress` is told each dataset.
     pub fn load(
         store: PathBuf,
         plan: Plan,
+        years: usize,
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<AppState, String> {
         let s = GpkgStore::open(&store).map_err(|e| e.to_string())?;
@@ -72,10 +103,20 @@ impl AppState {
                 kinds.push(k);
             }
         }
+        let mut stored: Vec<i32> = s
+            .datasets()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .filter(|d| d.kind == Kind::Dltb)
+            .filter_map(|d| d.year)
+            .collect();
+        stored.sort_unstable();
+        stored.dedup();
+        let survey_years = stored[stored.len().saturating_sub(years.max(1))..].to_vec();
         let snap = Snapshot::load(
             &s,
             &SnapshotRequest {
-                survey_years: Vec::new(),
+                survey_years,
                 kinds,
             },
             progress,
@@ -86,24 +127,81 @@ impl AppState {
             .last()
             .ok_or("the store holds no survey")?;
         let mut collections = Vec::new();
+        let mut tilesets = Vec::new();
+        let mut layer_sets = Vec::new();
         for l in snap.layers() {
+            let survey = if l.kind() == Kind::Dltb {
+                l.year()
+            } else {
+                None
+            };
             for (k, d) in l.datasets().iter().enumerate() {
                 collections.push(Collection {
                     dataset: d.clone(),
-                    survey: (l.kind() == Kind::Dltb).then_some(year),
+                    survey,
                     kind: l.kind(),
                     range: l.dataset_range(k),
                 });
+                tilesets.push(Tileset {
+                    id: d.id.clone(),
+                    name: d.name.clone(),
+                    kind: l.kind(),
+                    survey,
+                    range: l.dataset_range(k),
+                    version: d.sha256.get(..16).unwrap_or("").to_string(),
+                    whole_layer: false,
+                });
             }
+            let mut h = sha2::Sha256::new();
+            for d in l.datasets() {
+                h.update(d.sha256.as_bytes());
+            }
+            let digest = h.finalize();
+            layer_sets.push(Tileset {
+                id: match survey {
+                    Some(y) => format!("{}_{y}", l.kind().id()),
+                    None => l.kind().id().to_string(),
+                },
+                name: match survey {
+                    Some(y) => format!("{y}年 {}", l.kind().chinese()),
+                    None => l.kind().chinese().to_string(),
+                },
+                kind: l.kind(),
+                survey,
+                range: 0..l.len() as u32,
+                version: digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
+                whole_layer: true,
+            });
         }
+        tilesets.extend(layer_sets);
         Ok(AppState {
             plan,
             store,
             snap,
             year,
             collections,
+            tilesets,
+            web: None,
+            reviews: Mutex::new(Vec::new()),
             tiles: Mutex::new(HashMap::new()),
             results: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Serve the web application built into `dir` (its `index.html` and `assets/`).
+    pub fn with_web(mut self, dir: Option<PathBuf>) -> AppState {
+        self.web = dir;
+        self
+    }
+
+    /// A tileset by id.
+    pub fn tileset(&self, id: &str) -> Result<&Tileset, ApiError> {
+        self.tilesets.iter().find(|t| t.id == id).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!("no tileset {id:?}; /api/meta lists the layers, /collections the datasets"),
+            )
         })
     }
 
@@ -123,9 +221,14 @@ impl AppState {
 
     /// The layer holding a collection.
     pub fn layer(&self, c: &Collection) -> &Layer {
-        match c.survey {
+        self.layer_at(c.kind, c.survey)
+    }
+
+    /// The layer of a kind (and survey year, for the survey).
+    pub fn layer_at(&self, kind: Kind, survey: Option<i32>) -> &Layer {
+        match survey {
             Some(y) => self.snap.survey(y),
-            None => self.snap.layer(c.kind),
+            None => self.snap.layer(kind),
         }
         .unwrap_or_else(|| unreachable_layer())
     }
@@ -198,6 +301,12 @@ pub fn router(state: Shared) -> Router {
         .route("/api/monitor", get(analysis::monitor))
         .route("/api/alerts", get(analysis::alerts))
         .route("/api/reports/health-check", get(analysis::health_check))
+        .route("/api/meta", get(web::meta))
+        .route("/api/area", post(web::area))
+        .route("/api/reviews", get(web::reviews))
+        .route("/public", get(web::index))
+        .route("/assets/{file}", get(web::asset))
+        .route("/favicon.svg", get(web::favicon))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,

@@ -4,7 +4,7 @@
 use crate::{ApiError, Collection, Shared};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use geo_types::MultiPolygon;
 use onemap_overlay::Layer;
@@ -43,7 +43,7 @@ pub async fn landing(
 ) -> Response {
     let b = base(&h);
     if wants_html(&h, &q) {
-        return Html(crate::analysis::home_page(&s)).into_response();
+        return crate::web::index_page(&s);
     }
     Json(json!({
         "title": format!("{} 一张图", s.plan.plan.region_name),

@@ -23,10 +23,11 @@ const BUFFER: f64 = 64.0;
 /// Deepest zoom served.
 pub const MAX_ZOOM: u8 = 18;
 
-/// Build one tile of a collection.
+/// Build one tile of a tileset (a collection or a whole layer). Feature ids are the
+/// collection's item ids, or for a whole layer the feature's place in the layer plus one.
 pub fn build(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Vec<u8>, ApiError> {
-    let c = s.collection(id)?;
-    let l = s.layer(c);
+    let c = s.tileset(id)?;
+    let l = s.layer_at(c.kind, c.survey);
     let b = BUFFER / EXTENT as f64;
     let nw = tile_to_lonlat(z, x as f64 - b, y as f64 - b);
     let se = tile_to_lonlat(z, x as f64 + 1.0 + b, y as f64 + 1.0 + b);
@@ -122,11 +123,8 @@ pub async fn tile(
             "tile {z}/{x}/{y} does not exist (zoom 0–{MAX_ZOOM})"
         )));
     }
-    let c = s.collection(&id)?;
-    let etag = format!(
-        "\"{}-{z}-{x}-{y}\"",
-        c.dataset.sha256.get(..16).unwrap_or("")
-    );
+    let c = s.tileset(&id)?;
+    let etag = format!("\"{}-{z}-{x}-{y}\"", c.version);
     if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
@@ -173,8 +171,8 @@ pub async fn tilejson(
     let id = name
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::bad(format!("{name}: TileJSON is /tiles/{{collection}}.json")))?;
-    let c = s.collection(id)?;
-    let l = s.layer(c);
+    let c = s.tileset(id)?;
+    let l = s.layer_at(c.kind, c.survey);
     let b = base(&h);
     let fields: serde_json::Map<String, Value> = l
         .field_names()
@@ -189,7 +187,7 @@ pub async fn tilejson(
         .collect();
     Ok(Json(json!({
         "tilejson": "3.0.0",
-        "name": c.dataset.name,
+        "name": c.name,
         "tiles": [format!("{b}/tiles/{id}/{{z}}/{{x}}/{{y}}.mvt")],
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
@@ -197,8 +195,25 @@ pub async fn tilejson(
     })))
 }
 
-/// `/style.json`: a MapLibre style with every collection; survey patches in the standard
-/// land-class colours, the control lines on top.
+/// Fill and outline colours of a plan layer kind, and whether it is on at first.
+fn plan_paint(kind: Kind) -> (&'static str, f64, bool) {
+    match kind {
+        Kind::Yjjbnt => ("#d4a017", 0.35, true),
+        Kind::Stbhhx => ("#2e7d32", 0.35, true),
+        Kind::Czkfbj => ("#7b1fa2", 0.2, true),
+        Kind::Fxkz => ("#1e88e5", 0.25, false),
+        Kind::Jbcy => ("#8bc34a", 0.3, false),
+        Kind::Lswh => ("#a1887f", 0.35, false),
+        Kind::Kcbz => ("#546e7a", 0.3, false),
+        Kind::Xzq => ("#37474f", 0.0, true),
+        _ => ("#999999", 0.15, false),
+    }
+}
+
+/// `/style.json`: a MapLibre style with one source per layer (a survey year, a plan layer):
+/// survey patches in the standard land-class colours (the latest year on), the control lines
+/// on top, the county boundaries over everything. Layer metadata says which group of the
+/// layer tree (现状, 规划) each belongs to.
 pub async fn style(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
     let b = base(&h);
     let mut sources = serde_json::Map::new();
@@ -210,36 +225,52 @@ pub async fn style(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
         class_match.push(json!(onemap_report::map::class_colour(c.code)));
     }
     class_match.push(json!("#dddddd"));
-    for c in &s.collections {
-        let id = &c.dataset.id;
+    let mut sets: Vec<&crate::Tileset> = s.tilesets.iter().filter(|t| t.whole_layer).collect();
+    // Surveys, then plan layers with the control lines last, the county boundaries on top.
+    let rank = |k: Kind| match k {
+        Kind::Dltb => 0,
+        Kind::Yjjbnt | Kind::Stbhhx | Kind::Czkfbj => 2,
+        Kind::Xzq => 3,
+        _ => 1,
+    };
+    sets.sort_by_key(|t| (rank(t.kind), t.survey));
+    for t in sets {
+        let id = &t.id;
         sources.insert(
             id.clone(),
             json!({"type": "vector", "url": format!("{b}/tiles/{id}.json")}),
         );
-        let paint = match c.kind {
-            Kind::Dltb => json!({"fill-color": class_match, "fill-outline-color": "#ffffff"}),
-            Kind::Yjjbnt => json!({"fill-color": "#d4a017", "fill-opacity": 0.35}),
-            Kind::Stbhhx => json!({"fill-color": "#2e7d32", "fill-opacity": 0.35}),
-            Kind::Czkfbj => {
-                json!({"fill-color": "#7b1fa2", "fill-opacity": 0.2, "fill-outline-color": "#7b1fa2"})
-            }
-            Kind::Fxkz => json!({"fill-color": "#1e88e5", "fill-opacity": 0.25}),
-            _ => {
-                json!({"fill-color": "#999999", "fill-opacity": 0.15, "fill-outline-color": "#555555"})
-            }
+        let group = if t.kind == Kind::Dltb {
+            "现状"
+        } else {
+            "规划"
         };
-        let visible = matches!(
-            c.kind,
-            Kind::Dltb | Kind::Yjjbnt | Kind::Stbhhx | Kind::Czkfbj
-        );
+        let meta = json!({"onemap:kind": t.kind.id(), "onemap:name": t.name, "onemap:group": group, "onemap:year": t.survey});
+        if t.kind == Kind::Dltb {
+            let visible = t.survey == Some(s.year);
+            layers.push(json!({
+                "id": id, "type": "fill", "source": id, "source-layer": id,
+                "layout": {"visibility": if visible { "visible" } else { "none" }},
+                "paint": {"fill-color": class_match, "fill-outline-color": "rgba(255,255,255,0.6)"},
+                "metadata": meta
+            }));
+            continue;
+        }
+        let (colour, opacity, visible) = plan_paint(t.kind);
+        let visibility = if visible { "visible" } else { "none" };
+        if opacity > 0.0 {
+            layers.push(json!({
+                "id": id, "type": "fill", "source": id, "source-layer": id,
+                "layout": {"visibility": visibility},
+                "paint": {"fill-color": colour, "fill-opacity": opacity},
+                "metadata": meta
+            }));
+        }
         layers.push(json!({
-            "id": id,
-            "type": "fill",
-            "source": id,
-            "source-layer": id,
-            "layout": {"visibility": if visible { "visible" } else { "none" }},
-            "paint": paint,
-            "metadata": {"onemap:kind": c.kind.id(), "onemap:name": c.dataset.name}
+            "id": format!("{id}-边界"), "type": "line", "source": id, "source-layer": id,
+            "layout": {"visibility": visibility},
+            "paint": {"line-color": colour, "line-width": if t.kind == Kind::Xzq { 1.6 } else { 0.8 }},
+            "metadata": meta
         }));
     }
     Json(json!({

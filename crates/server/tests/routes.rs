@@ -28,7 +28,8 @@ fn fixture() -> &'static Fixture {
         };
         onemap_demo::generate(&o, &mut |_| {}).unwrap();
         let plan = onemap_plan::load(None).unwrap();
-        let state = AppState::load(dir.path().join("onemap.gpkg"), plan, &mut |_, _| {}).unwrap();
+        let state =
+            AppState::load(dir.path().join("onemap.gpkg"), plan, 2, &mut |_, _| {}).unwrap();
         let project = std::fs::read_dir(dir.path().join("source/projects"))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -349,4 +350,213 @@ async fn indicators_monitor_alerts_report() {
     assert!(String::from_utf8(b).unwrap().contains("年度体检报告"));
     let (s, _) = get("/api/reports/health-check?format=pdf").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn web_meta_layer_tiles_area_reviews() {
+    // The layers: both survey years, the plan layers, with contiguous collection ranges.
+    let (s, v) = get("/api/meta").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["years"], serde_json::json!([2024, 2025]));
+    let layers = v["layers"].as_array().unwrap();
+    let ids: Vec<&str> = layers.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    for id in [
+        "dltb_2024",
+        "dltb_2025",
+        "yjjbnt",
+        "stbhhx",
+        "czkfbj",
+        "xzq",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    for l in layers {
+        let mut next = 0;
+        for c in l["collections"].as_array().unwrap() {
+            assert_eq!(c["start"], next, "{}", l["id"]);
+            next = c["end"].as_u64().unwrap();
+        }
+        assert_eq!(l["features"], next, "{}", l["id"]);
+    }
+    assert_eq!(v["counties"].as_array().unwrap().len(), 8);
+    assert!(v["counties"][0]["code"]
+        .as_str()
+        .unwrap()
+        .starts_with("1505"));
+
+    // A whole survey year as one tileset, with its TileJSON and an ETag of its own.
+    let (s, b, h) = call(
+        Request::get("/tiles/dltb_2025/9/429/187.mvt")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(b.len() > 100, "{}", b.len());
+    let (_, _, h1) = call(
+        Request::get("/tiles/dltb-2025/9/429/187.mvt")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_ne!(h[header::ETAG], h1[header::ETAG]);
+    let (s, v) = get("/tiles/dltb_2025.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["vector_layers"][0]["id"], "dltb_2025");
+    let (s, v) = get("/tiles/nope/1/0/0.mvt").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(error_code(&v), "NotFound");
+    // The style draws layers, grouped for the layer tree; only the latest year is on.
+    let (_, v) = get("/style.json").await;
+    assert!(v["sources"]["dltb_2024"].is_object() && v["sources"]["dltb-2024"].is_null());
+    let layer = |id: &str| {
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(layer("dltb_2025")["layout"]["visibility"], "visible");
+    assert_eq!(layer("dltb_2024")["layout"]["visibility"], "none");
+    assert_eq!(layer("yjjbnt")["metadata"]["onemap:group"], "规划");
+
+    // The measuring tool: a 0.01° × 0.01° cell at 43° N against the closed form of an
+    // ellipsoidal quadrangle (CGCS2000): A = b²Δλ/2 · [q(φ)] from φ1 to φ2, with
+    // q(φ) = sinφ/(1 − e²sin²φ) + ln((1 + e sinφ)/(1 − e sinφ))/(2e).
+    let (a, f) = (6_378_137.0_f64, 1.0 / 298.257_222_101);
+    let b2 = (a * (1.0 - f)).powi(2);
+    let e = (f * (2.0 - f)).sqrt();
+    let q = |deg: f64| {
+        let s = deg.to_radians().sin();
+        s / (1.0 - e * e * s * s) + ((1.0 + e * s) / (1.0 - e * s)).ln() / (2.0 * e)
+    };
+    let expected = b2 * 0.01_f64.to_radians() / 2.0 * (q(43.01) - q(43.0));
+    let cell = serde_json::json!({"type": "Polygon", "coordinates": [[[122.0, 43.0], [122.01, 43.0], [122.01, 43.01], [122.0, 43.01], [122.0, 43.0]]]});
+    let (s, b, _) = call(
+        Request::post("/api/area")
+            .body(Body::from(cell.to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&b));
+    let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    let got = v["area_m2"].as_f64().unwrap();
+    assert!((got - expected).abs() < 0.05, "{got} vs {expected}");
+    assert!((v["area_mu"].as_f64().unwrap() - got / (10_000.0 / 15.0)).abs() < 0.01);
+    // A hole is taken off; a MultiPolygon adds up.
+    let holed = serde_json::json!({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
+        [[122.0, 43.0], [122.01, 43.0], [122.01, 43.01], [122.0, 43.01], [122.0, 43.0]],
+        [[122.0, 43.0], [122.01, 43.0], [122.01, 43.01], [122.0, 43.01], [122.0, 43.0]]]}});
+    let (_, b, _) = call(
+        Request::post("/api/area")
+            .body(Body::from(holed.to_string()))
+            .unwrap(),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(v["area_m2"], 0.0);
+    for bad in [
+        "not json",
+        r#"{"type": "LineString", "coordinates": [[0, 0], [1, 1]]}"#,
+        r#"{"type": "Polygon", "coordinates": [[[0, 0], [1, 95], [2, 0], [0, 0]]]}"#,
+        r#"{"type": "Polygon", "coordinates": [[[0, 0], [1, 1]]]}"#,
+    ] {
+        let (s, b, _) = call(Request::post("/api/area").body(Body::from(bad)).unwrap()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(error_code(&v), "InvalidParameterValue", "{bad}");
+    }
+
+    // A reviewed project shows in /api/reviews with its verdict and geometry.
+    let (s, _, _) = call(
+        Request::post("/api/check")
+            .body(Body::from(fixture().project.clone()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = get("/api/reviews").await;
+    let feats = v["features"].as_array().unwrap();
+    assert!(feats
+        .iter()
+        .any(|f| f["properties"]["verdict"] == "prohibited"
+            && f["geometry"]["type"] == "MultiPolygon"));
+}
+
+#[tokio::test]
+async fn web_application_files() {
+    // Without a built application: `/` and `/public` give the plain page, assets are 404.
+    let (_, b, h) = call(Request::get("/public").body(Body::empty()).unwrap()).await;
+    assert!(h[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(String::from_utf8(b).unwrap().contains("一张图"));
+    let (s, v) = get("/assets/index.js").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(error_code(&v), "NotFound");
+    // With one: its index.html for browsers, the JSON landing page for clients, its assets
+    // with long caching, and nothing outside the assets folder.
+    let web = tempfile::tempdir().unwrap();
+    std::fs::create_dir(web.path().join("assets")).unwrap();
+    std::fs::write(
+        web.path().join("index.html"),
+        "<!DOCTYPE html><title>app</title>",
+    )
+    .unwrap();
+    std::fs::write(web.path().join("assets/app-1.js"), "console.log(1)").unwrap();
+    std::fs::write(web.path().join("secret.txt"), "no").unwrap();
+    let plan = onemap_plan::load(None).unwrap();
+    let state = AppState::load(
+        fixture()._dir.path().join("onemap.gpkg"),
+        plan,
+        1,
+        &mut |_, _| {},
+    )
+    .unwrap()
+    .with_web(Some(web.path().to_path_buf()));
+    let app = router(Arc::new(state));
+    let send = |uri: &str, accept: &str| {
+        app.clone().oneshot(
+            Request::get(uri)
+                .header(header::ACCEPT, accept)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    let r = send("/", "text/html,application/xhtml+xml").await.unwrap();
+    let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"<!DOCTYPE html><title>app</title>");
+    let r = send("/", "application/json").await.unwrap();
+    assert!(r.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .contains("json"));
+    let r = send("/public", "text/html").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = send("/assets/app-1.js", "*/*").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(r.headers()[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    for uri in [
+        "/assets/..%2Fsecret.txt",
+        "/assets/.hidden",
+        "/assets/none.js",
+    ] {
+        let r = send(uri, "*/*").await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{uri}");
+    }
+    // Only the latest year was asked for.
+    let (_, v) = get("/api/meta").await;
+    assert_eq!(v["years"].as_array().unwrap().len(), 2);
 }

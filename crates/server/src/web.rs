@@ -1,0 +1,255 @@
+//! What the web application needs besides OGC API and tiles: its files (`/`, `/public`,
+//! `/assets/…`), a description of the layers and counties (`/api/meta`), the area of a drawn
+//! polygon by the survey's method (`/api/area`) and the projects reviewed so far
+//! (`/api/reviews`).
+
+use crate::{ApiError, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use onemap_geodesy::sandiao::{feature_area, AreaFrame};
+use onemap_survey::Kind;
+use serde_json::{json, Value};
+
+/// Square metres in a 亩.
+const M2_PER_MU: f64 = 10_000.0 / 15.0;
+
+/// The web application's page, or the plain page listing the collections when no web
+/// application was built.
+pub fn index_page(s: &Shared) -> Response {
+    if let Some(dir) = &s.web {
+        if let Ok(html) = std::fs::read_to_string(dir.join("index.html")) {
+            return ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response();
+        }
+    }
+    Html(crate::analysis::home_page(s)).into_response()
+}
+
+/// `/public`: the public page (the same application, read-only).
+pub async fn index(State(s): State<Shared>) -> Response {
+    index_page(&s)
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "woff2" => "font/woff2",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `/assets/{file}`: the built application's files. Their names carry a content hash, so
+/// they are cached for a year.
+pub async fn asset(State(s): State<Shared>, Path(file): Path<String>) -> Response {
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("no asset {file:?}"),
+        )
+        .into_response()
+    };
+    let Some(dir) = &s.web else {
+        return not_found();
+    };
+    if file.contains(['/', '\\']) || file.starts_with('.') {
+        return not_found();
+    }
+    match std::fs::read(dir.join("assets").join(&file)) {
+        Ok(b) => (
+            [
+                (header::CONTENT_TYPE, content_type(&file)),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            b,
+        )
+            .into_response(),
+        Err(_) => not_found(),
+    }
+}
+
+/// `/favicon.svg`.
+pub async fn favicon() -> Response {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#1d5c8f\"/><path d=\"M3 11l3-6 3 4 2-2 2 4z\" fill=\"#fff\"/></svg>",
+    )
+        .into_response()
+}
+
+fn union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+    [
+        a[0].min(b[0]),
+        a[1].min(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
+}
+
+const EMPTY: [f64; 4] = [
+    f64::INFINITY,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NEG_INFINITY,
+];
+
+fn bbox_json(b: [f64; 4]) -> Value {
+    if b[0].is_finite() {
+        json!(b)
+    } else {
+        Value::Null
+    }
+}
+
+/// `/api/meta`: the plan, the survey years served, the layers (tilesets) grouped for the
+/// layer tree with the collections they hold, and the counties with their extents.
+pub async fn meta(State(s): State<Shared>) -> Json<Value> {
+    let mut layers = Vec::new();
+    for t in s.tilesets.iter().filter(|t| t.whole_layer) {
+        let l = s.layer_at(t.kind, t.survey);
+        let mut bb = EMPTY;
+        let collections: Vec<Value> = s
+            .collections
+            .iter()
+            .filter(|c| c.kind == t.kind && c.survey == t.survey)
+            .map(|c| {
+                let mut cb = EMPTY;
+                for i in c.range.clone() {
+                    cb = union(cb, l.bbox(i));
+                }
+                bb = union(bb, cb);
+                json!({"id": c.dataset.id, "name": c.dataset.name, "start": c.range.start, "end": c.range.end, "bbox": bbox_json(cb)})
+            })
+            .collect();
+        layers.push(json!({
+            "id": t.id,
+            "name": t.name,
+            "kind": t.kind.id(),
+            "kind_name": t.kind.chinese(),
+            "group": if t.kind == Kind::Dltb { "现状" } else { "规划" },
+            "year": t.survey,
+            "features": t.range.len(),
+            "bbox": bbox_json(bb),
+            "collections": collections,
+        }));
+    }
+    let mut counties = Vec::new();
+    if let Some(x) = s.snap.layer(Kind::Xzq) {
+        for i in 0..x.len() as u32 {
+            counties.push(json!({
+                "code": x.text_of("XZQDM", i),
+                "name": x.text_of("XZQMC", i),
+                "bbox": bbox_json(x.bbox(i)),
+            }));
+        }
+    }
+    let p = &s.plan.plan;
+    Json(json!({
+        "region": {"code": p.region, "name": p.region_name},
+        "plan": {"name": p.name, "approval": p.approval, "approved_on": p.approved_on, "approved_by": p.approved_by, "base_year": p.base_year, "target_year": p.target_year},
+        "year": s.year,
+        "years": s.snap.survey_years(),
+        "layers": layers,
+        "counties": counties,
+    }))
+}
+
+/// A ring of lon/lat vertices and whether it is a hole.
+type Ring = (Vec<[f64; 2]>, bool);
+
+/// The rings of a GeoJSON Polygon or MultiPolygon (or a Feature holding one), lon/lat, each
+/// with `true` when it is a hole (a polygon's rings after its first).
+fn geojson_rings(v: &Value) -> Result<Vec<Ring>, String> {
+    let g = match v.get("type").and_then(Value::as_str) {
+        Some("Feature") => v.get("geometry").ok_or("a Feature without geometry")?,
+        _ => v,
+    };
+    let coords = g.get("coordinates").ok_or("no coordinates")?;
+    let polys: Vec<&Value> = match g.get("type").and_then(Value::as_str) {
+        Some("Polygon") => vec![coords],
+        Some("MultiPolygon") => coords
+            .as_array()
+            .ok_or("MultiPolygon coordinates are not an array")?
+            .iter()
+            .collect(),
+        Some(t) => return Err(format!("a {t}; an area needs a Polygon or MultiPolygon")),
+        None => return Err("no geometry type".into()),
+    };
+    let mut rings = Vec::new();
+    let mut vertices = 0;
+    for p in polys {
+        let p = p.as_array().ok_or("polygon coordinates are not an array")?;
+        for (n, r) in p.iter().enumerate() {
+            let mut ring = Vec::new();
+            for (k, pt) in r
+                .as_array()
+                .ok_or("a ring is not an array")?
+                .iter()
+                .enumerate()
+            {
+                let xy = pt
+                    .as_array()
+                    .filter(|a| a.len() >= 2)
+                    .and_then(|a| Some([a[0].as_f64()?, a[1].as_f64()?]))
+                    .ok_or_else(|| format!("vertex {} is not [lon, lat]", k + 1))?;
+                if !(-180.0..=180.0).contains(&xy[0]) || !(-90.0..=90.0).contains(&xy[1]) {
+                    return Err(format!(
+                        "vertex {} ({}, {}) is not a longitude/latitude",
+                        k + 1,
+                        xy[0],
+                        xy[1]
+                    ));
+                }
+                ring.push(xy);
+            }
+            if ring.len() < 3 {
+                return Err("a ring with fewer than 3 vertices".into());
+            }
+            vertices += ring.len();
+            if vertices > crate::analysis::MAX_VERTICES {
+                return Err(format!(
+                    "more than {} vertices",
+                    crate::analysis::MAX_VERTICES
+                ));
+            }
+            rings.push((ring, n > 0));
+        }
+    }
+    if rings.is_empty() {
+        return Err("no rings".into());
+    }
+    Ok(rings)
+}
+
+/// `POST /api/area`: the area of a GeoJSON polygon (CRS84) by the survey's ellipsoidal
+/// method (`sandiao`, CGCS2000), in m², 亩 and 公顷 — what the measuring tool shows.
+pub async fn area(body: Bytes) -> Result<Json<Value>, ApiError> {
+    let v: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad(format!("body: not JSON ({e})")))?;
+    let rings = geojson_rings(&v).map_err(|e| ApiError::bad(format!("body: {e}")))?;
+    let m2 = feature_area(
+        AreaFrame::LonLat,
+        rings.iter().map(|(r, hole)| (r.iter().copied(), *hole)),
+    );
+    let m2 = onemap_geodesy::sandiao::to_cents(m2) as f64 / 100.0;
+    Ok(Json(json!({
+        "area_m2": m2,
+        "area_mu": (m2 / M2_PER_MU * 100.0).round() / 100.0,
+        "area_ha": (m2 / 1e4 * 10_000.0).round() / 10_000.0,
+        "method": "三调椭球面积（CGCS2000）"
+    })))
+}
+
+/// `GET /api/reviews`: the projects reviewed through `POST /api/check` since the server
+/// started, as GeoJSON (the parcel, its verdict and when).
+pub async fn reviews(State(s): State<Shared>) -> Json<Value> {
+    let list = s.reviews.lock().map(|l| l.clone()).unwrap_or_default();
+    Json(json!({"type": "FeatureCollection", "features": list}))
+}

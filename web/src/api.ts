@@ -1,0 +1,181 @@
+// The server's API as the pages use it: typed fetches that turn the server's one error shape
+// {"error": {"code", "message"}} into an Error with the message.
+
+import type { Geometry } from "geojson";
+
+export type BBox = [number, number, number, number];
+
+export interface CollectionRef {
+  id: string;
+  name: string;
+  start: number;
+  end: number;
+  bbox: BBox | null;
+}
+
+export interface LayerMeta {
+  id: string;
+  name: string;
+  kind: string;
+  kind_name: string;
+  group: "现状" | "规划";
+  year: number | null;
+  features: number;
+  bbox: BBox | null;
+  collections: CollectionRef[];
+}
+
+export interface County {
+  code: string;
+  name: string;
+  bbox: BBox | null;
+}
+
+export interface Meta {
+  region: { code: string; name: string };
+  plan: { name: string; approval: string; approved_on: string; base_year: number; target_year: number };
+  year: number;
+  years: number[];
+  layers: LayerMeta[];
+  counties: County[];
+}
+
+export interface UnitValue {
+  code: string;
+  name: string;
+  value: number | null;
+  status: string;
+  target: number | null;
+  change: number | null;
+}
+
+export interface Indicator {
+  id: string;
+  name: string;
+  unit: string;
+  /** Decimals the figures are given to. */
+  decimals: number;
+  value: number | null;
+  target: number | null;
+  rule: string;
+  status: "green" | "yellow" | "red" | "grey" | string;
+  reason: string;
+  units: UnitValue[];
+  binding: boolean;
+  dimension: string;
+  previous: number | null;
+  series: { year: number; value: number | null }[];
+  projection: number | null;
+}
+
+export interface Assessment {
+  year: number;
+  plan: string;
+  region: { code: string; name: string };
+  indicators: Indicator[];
+}
+
+export interface ControlRow {
+  rule: string;
+  kind: string;
+  name: string;
+  overlap_m2: number;
+  overlap_mu: number;
+  verdict: string;
+}
+
+export interface LanduseRow {
+  dlbm: string;
+  dlmc?: string;
+  area_m2: number;
+  [k: string]: unknown;
+}
+
+export interface ParcelReview {
+  index: number;
+  id: string | null;
+  name: string | null;
+  purpose: string;
+  area_m2: number;
+  verdict: string;
+  reasons: string[];
+  controls: ControlRow[];
+  udb?: { inside_m2: number; outside_m2: number };
+  landuse?: LanduseRow[];
+  notes?: string[];
+  [k: string]: unknown;
+}
+
+export interface CheckResult {
+  year: number;
+  plan: string;
+  parcels: ParcelReview[];
+}
+
+export interface AlertItem {
+  id: string;
+  rule: string;
+  rule_name: string;
+  severity: string;
+  unit: string;
+  township: string;
+  area_m2: number;
+  from_dlbm: string;
+  to_dlbm: string;
+  geometry: Geometry | null;
+}
+
+export interface Alerts {
+  run: { id: number; from: number; to: number; at: string; user: string } | null;
+  alerts: AlertItem[];
+}
+
+async function failure(r: Response): Promise<Error> {
+  try {
+    const j = await r.json();
+    if (j && j.error && j.error.message) return new Error(j.error.message);
+  } catch {
+    /* not JSON */
+  }
+  return new Error(`${r.status} ${r.statusText}`);
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  const r = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!r.ok) throw await failure(r);
+  return (await r.json()) as T;
+}
+
+export async function postJson<T>(url: string, body: BodyInit, contentType?: string): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (contentType) headers["Content-Type"] = contentType;
+  const r = await fetch(url, { method: "POST", body, headers });
+  if (!r.ok) throw await failure(r);
+  return (await r.json()) as T;
+}
+
+export async function postBlob(url: string, body: BodyInit, contentType?: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  if (contentType) headers["Content-Type"] = contentType;
+  const r = await fetch(url, { method: "POST", body, headers });
+  if (!r.ok) throw await failure(r);
+  return await r.blob();
+}
+
+let metaPromise: Promise<Meta> | null = null;
+export function meta(): Promise<Meta> {
+  if (!metaPromise) metaPromise = getJson<Meta>("/api/meta");
+  return metaPromise;
+}
+
+const indicatorCache = new Map<string, Promise<Assessment>>();
+export function indicators(year?: number): Promise<Assessment> {
+  const key = year === undefined ? "" : String(year);
+  let p = indicatorCache.get(key);
+  if (!p) {
+    p = getJson<Assessment>(`/api/indicators${year === undefined ? "" : `?year=${year}`}`);
+    p.catch(() => indicatorCache.delete(key));
+    indicatorCache.set(key, p);
+  }
+  return p;
+}
