@@ -67,7 +67,10 @@ def main(store):
                 problems.append(f"feature {f['id']}: tile {props['DLBM']} vs items {item['properties']['DLBM']}")
         # z0–z8 over the city: every tile under 500 KB.
         biggest = 0
-        for c in [c["id"] for c in cols if c["id"].startswith(("dltb-", "yjjbnt-", "stbhhx-"))][:3]:
+        # The collections, and the whole survey layer the web map draws.
+        meta = json.loads(fetch(base + "/api/meta")[1])
+        whole = [l["id"] for l in meta["layers"] if l["kind"] == "dltb" and l["year"] == meta["year"]]
+        for c in [c["id"] for c in cols if c["id"].startswith(("dltb-", "yjjbnt-", "stbhhx-"))][:3] + whole:
             for z in range(0, 9):
                 x0, y1 = tile_of(bbox[0], bbox[1], z)
                 x1, y0 = tile_of(bbox[2], bbox[3], z)

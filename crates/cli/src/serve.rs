@@ -23,6 +23,10 @@ pub struct Args {
     /// or the binary, if built).
     #[arg(long)]
     web: Option<PathBuf>,
+    /// Build the tiles of zoom 0 to this over each layer in the background at start, so
+    /// that the first views are quick (-1: none).
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true)]
+    warm_zoom: i8,
 }
 
 /// Where the built web application is: `--web`, $ONEMAP_WEB, else `web/dist` under the
@@ -91,7 +95,25 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    println!("onemap serving {} on http://{addr}/", path.display());
-    rt.block_on(onemap_server::serve(addr, Arc::new(state)))?;
+    let state = Arc::new(state);
+    if let Ok(z) = u8::try_from(a.warm_zoom) {
+        let s = state.clone();
+        std::thread::spawn(move || {
+            let t = std::time::Instant::now();
+            let n = onemap_server::warm_tiles(&s, z.min(12));
+            tracing::info!(
+                "built {n} tiles of zoom 0–{z} in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+        });
+    }
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("--addr {addr}: {e}"))?;
+        println!("onemap serving {} on http://{addr}/", path.display());
+        onemap_server::serve_on(listener, state).await?;
+        anyhow::Ok(())
+    })?;
     Ok(())
 }

@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+pub use tiles::warm as warm_tiles;
+
 /// The largest request body accepted (a zipped shapefile of a project is far smaller).
 pub const MAX_BODY: usize = 16 << 20;
 
@@ -239,6 +241,28 @@ impl AppState {
     }
 }
 
+/// The extent of features `range` of a layer; infinite (min > max) when empty.
+pub fn range_bbox(l: &Layer, range: std::ops::Range<u32>) -> [f64; 4] {
+    let mut bb = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for i in range {
+        let x = l.bbox(i);
+        if x[2] >= x[0] {
+            bb = [
+                bb[0].min(x[0]),
+                bb[1].min(x[1]),
+                bb[2].max(x[2]),
+                bb[3].max(x[3]),
+            ];
+        }
+    }
+    bb
+}
+
 /// Collections are made from the Snapshot's layers, so a collection's layer always exists;
 /// this is the one place that would be reached otherwise.
 fn unreachable_layer() -> &'static Layer {
@@ -321,7 +345,11 @@ pub fn router(state: Shared) -> Router {
 
 /// Serve until Ctrl-C or SIGTERM, finishing the requests in flight.
 pub async fn serve(addr: std::net::SocketAddr, state: Shared) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(tokio::net::TcpListener::bind(addr).await?, state).await
+}
+
+/// [`serve`] on a bound listener (bind first, then say where: no request is refused).
+pub async fn serve_on(listener: tokio::net::TcpListener, state: Shared) -> std::io::Result<()> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let ctrl_c = async {

@@ -68,24 +68,7 @@ pub async fn conformance() -> Json<Value> {
 }
 
 fn collection_json(s: &Shared, c: &Collection, b: &str) -> Value {
-    let l = s.layer(c);
-    let mut bb = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for i in c.range.clone() {
-        let x = l.bbox(i);
-        if x[2] >= x[0] {
-            bb = [
-                bb[0].min(x[0]),
-                bb[1].min(x[1]),
-                bb[2].max(x[2]),
-                bb[3].max(x[3]),
-            ];
-        }
-    }
+    let bb = crate::range_bbox(s.layer(c), c.range.clone());
     let bbox = if bb[0].is_finite() {
         json!([bb])
     } else {
@@ -343,7 +326,13 @@ pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
                 {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string"}},
                 {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}}
             ], "responses": {"200": {"description": "GeoJSON Feature"}, "404": {"description": "not found"}}}},
-            "/tiles/{collectionId}/{z}/{x}/{y}.mvt": p("Mapbox vector tile (Web Mercator)"),
+            "/tiles/{tilesetId}/{z}/{x}/{y}.mvt": p("Mapbox vector tile (Web Mercator) of a collection, or of a whole layer (dltb_{year}, or a plan layer's kind; /api/meta lists them)"),
+            "/tiles/{tilesetId}.json": p("TileJSON 3.0 of a tileset"),
+            "/style.json": p("MapLibre style: every layer in the standard land-class colours"),
+            "/api/meta": p("The plan, the survey years served, the layers with their collections, the counties"),
+            "/api/area": {"post": {"summary": "Area of a GeoJSON (Multi)Polygon in CRS84 by the survey's ellipsoidal method, in m², 亩 and 公顷", "responses": {"200": {"description": "the area"}, "400": {"description": "bad input"}}}},
+            "/api/reviews": p("Projects reviewed through /api/check since the server started (GeoJSON)"),
+            "/public": p("The public page (web application)"),
             "/api/check": {"post": {"summary": "Project review of a coordinate TXT, GeoJSON or zipped shapefile (?purpose=, ?format=json|html|docx)", "responses": {"200": {"description": "the review"}, "400": {"description": "bad input"}, "413": {"description": "too large"}}}},
             "/api/indicators": p("Indicators of a survey year (?year=)"),
             "/api/monitor": p("Transition matrix and alerts between two years (?from=&to=)"),

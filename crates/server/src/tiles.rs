@@ -42,70 +42,146 @@ pub fn build(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Vec<u8>, Api
         EXTENT as f64 + BUFFER,
     ];
     // Features below `min_area` tile units² are not readable at this zoom: thinned, and the
-    // threshold rises until the tile fits.
+    // threshold rises until the tile fits. Each feature is projected once; a feature whose
+    // box (cut to the tile) is already below the first threshold is not projected at all.
     let mut min_area = 64.0;
-    loop {
-        let mut feats = Vec::new();
-        for &i in &ids {
-            let mut rings = Vec::new();
-            let mut area = 0.0;
-            for (r, hole) in l.rings(i) {
-                let proj: Vec<[f64; 2]> = r.iter().map(|p| lonlat_to_tile(z, x, y, *p)).collect();
-                let cut = clip_ring_to_box(&proj, clip);
-                let mut pts: Vec<[i32; 2]> = Vec::with_capacity(cut.len());
-                for p in cut {
-                    let q = [p[0].round() as i32, p[1].round() as i32];
-                    if pts.last() != Some(&q) {
-                        pts.push(q);
-                    }
-                }
-                while pts.len() > 1 && pts.first() == pts.last() {
-                    pts.pop();
-                }
-                if pts.len() < 3 {
-                    continue;
-                }
-                let a: f64 = (0..pts.len())
-                    .map(|k| {
-                        let (p, q) = (pts[k], pts[(k + 1) % pts.len()]);
-                        p[0] as f64 * q[1] as f64 - q[0] as f64 * p[1] as f64
-                    })
-                    .sum::<f64>()
-                    .abs()
-                    / 2.0;
-                if !hole {
-                    area += a;
-                } else if a < min_area {
-                    continue;
-                }
-                if !hole || !rings.is_empty() {
-                    rings.push((pts, hole));
+    struct Candidate {
+        id: u64,
+        area: f64,
+        rings: Vec<(Vec<[i32; 2]>, bool, f64)>,
+        values: Vec<TileValue>,
+    }
+    let mut cands: Vec<Candidate> = Vec::new();
+    for &i in &ids {
+        let fb = l.bbox(i);
+        let lo = lonlat_to_tile(z, x, y, [fb[0], fb[3]]);
+        let hi = lonlat_to_tile(z, x, y, [fb[2], fb[1]]);
+        let w = hi[0].min(clip[2]) - lo[0].max(clip[0]);
+        let h = hi[1].min(clip[3]) - lo[1].max(clip[1]);
+        if w <= 0.0 || h <= 0.0 || w * h < min_area {
+            continue;
+        }
+        let mut rings = Vec::new();
+        let mut area = 0.0;
+        for (r, hole) in l.rings(i) {
+            let proj: Vec<[f64; 2]> = r.iter().map(|p| lonlat_to_tile(z, x, y, *p)).collect();
+            let cut = clip_ring_to_box(&proj, clip);
+            let mut pts: Vec<[i32; 2]> = Vec::with_capacity(cut.len());
+            for p in cut {
+                let q = [p[0].round() as i32, p[1].round() as i32];
+                if pts.last() != Some(&q) {
+                    pts.push(q);
                 }
             }
-            if rings.is_empty() || area < min_area {
+            while pts.len() > 1 && pts.first() == pts.last() {
+                pts.pop();
+            }
+            if pts.len() < 3 {
                 continue;
             }
-            let values = (0..keys.len())
-                .map(|f| {
-                    if l.is_numeric(f) {
-                        TileValue::Num(l.num(f, i).unwrap_or(0.0))
-                    } else {
-                        TileValue::Str(l.text(f, i).into_owned())
-                    }
+            let a: f64 = (0..pts.len())
+                .map(|k| {
+                    let (p, q) = (pts[k], pts[(k + 1) % pts.len()]);
+                    p[0] as f64 * q[1] as f64 - q[0] as f64 * p[1] as f64
                 })
-                .collect();
-            feats.push(TileFeature {
-                id: (i - c.range.start + 1) as u64,
-                rings,
-                values,
-            });
+                .sum::<f64>()
+                .abs()
+                / 2.0;
+            if !hole {
+                area += a;
+            } else if a < min_area {
+                continue;
+            }
+            if !hole || !rings.is_empty() {
+                rings.push((pts, hole, a));
+            }
         }
+        if rings.is_empty() || area < min_area {
+            continue;
+        }
+        let values = (0..keys.len())
+            .map(|f| {
+                if l.is_numeric(f) {
+                    TileValue::Num(l.num(f, i).unwrap_or(0.0))
+                } else {
+                    TileValue::Str(l.text(f, i).into_owned())
+                }
+            })
+            .collect();
+        cands.push(Candidate {
+            id: (i - c.range.start + 1) as u64,
+            area,
+            rings,
+            values,
+        });
+    }
+    loop {
+        let feats: Vec<TileFeature> = cands
+            .iter()
+            .filter(|f| f.area >= min_area)
+            .map(|f| TileFeature {
+                id: f.id,
+                rings: f
+                    .rings
+                    .iter()
+                    .filter(|r| !r.1 || r.2 >= min_area)
+                    .map(|r| (r.0.clone(), r.1))
+                    .collect(),
+                values: f.values.clone(),
+            })
+            .collect();
         let t = encode_layer(id, &keys, &feats);
         if t.len() <= MAX_TILE || min_area > 1e9 {
             return Ok(t);
         }
         min_area *= 4.0;
     }
+}
+
+/// A tile from the cache, built and cached if absent.
+fn cached_tile(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Arc<Vec<u8>>, ApiError> {
+    let key = (id.to_string(), z, x, y);
+    if let Some(b) = s.tiles.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(b);
+    }
+    let b = Arc::new(build(s, id, z, x, y)?);
+    if let Ok(mut m) = s.tiles.lock() {
+        if m.len() > 50_000 {
+            m.clear();
+        }
+        m.insert(key, b.clone());
+    }
+    Ok(b)
+}
+
+/// Build the tiles of the first views ahead of the first visitor: zoom 0 to `max_zoom` over
+/// each whole layer's extent, the latest survey first. Low-zoom tiles of a dense city are the
+/// slow ones (every patch of the view is projected and thinned); the rest are quick on
+/// demand. Returns the tiles built.
+pub fn warm(s: &Shared, max_zoom: u8) -> usize {
+    let mut sets: Vec<&crate::Tileset> = s.tilesets.iter().filter(|t| t.whole_layer).collect();
+    sets.sort_by_key(|t| std::cmp::Reverse(t.survey.unwrap_or(0)));
+    let mut n = 0;
+    for t in sets {
+        let bb = crate::range_bbox(s.layer_at(t.kind, t.survey), t.range.clone());
+        if !bb[0].is_finite() {
+            continue;
+        }
+        for z in 0..=max_zoom {
+            let lo = lonlat_to_tile(z, 0, 0, [bb[0], bb[3]]);
+            let hi = lonlat_to_tile(z, 0, 0, [bb[2], bb[1]]);
+            let m = (1u32 << z) - 1;
+            let t0 = |v: f64| ((v / EXTENT as f64).floor().max(0.0) as u32).min(m);
+            for x in t0(lo[0])..=t0(hi[0]) {
+                for y in t0(lo[1])..=t0(hi[1]) {
+                    if cached_tile(s, &t.id, z, x, y).is_ok() {
+                        n += 1;
+                    }
+                }
+            }
+        }
+    }
+    n
 }
 
 /// `/tiles/{id}/{z}/{x}/{y}.mvt`.
@@ -134,18 +210,9 @@ pub async fn tile(
         Some(b) => b,
         None => {
             let s2 = s.clone();
-            let id2 = id.clone();
-            let b = tokio::task::spawn_blocking(move || build(&s2, &id2, z, x, y))
+            tokio::task::spawn_blocking(move || cached_tile(&s2, &id, z, x, y))
                 .await
-                .map_err(|e| ApiError::internal(e.to_string()))??;
-            let b = Arc::new(b);
-            if let Ok(mut m) = s.tiles.lock() {
-                if m.len() > 50_000 {
-                    m.clear();
-                }
-                m.insert(key, b.clone());
-            }
-            b
+                .map_err(|e| ApiError::internal(e.to_string()))??
         }
     };
     Ok((

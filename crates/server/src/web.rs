@@ -84,22 +84,6 @@ pub async fn favicon() -> Response {
         .into_response()
 }
 
-fn union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
-    [
-        a[0].min(b[0]),
-        a[1].min(b[1]),
-        a[2].max(b[2]),
-        a[3].max(b[3]),
-    ]
-}
-
-const EMPTY: [f64; 4] = [
-    f64::INFINITY,
-    f64::INFINITY,
-    f64::NEG_INFINITY,
-    f64::NEG_INFINITY,
-];
-
 fn bbox_json(b: [f64; 4]) -> Value {
     if b[0].is_finite() {
         json!(b)
@@ -114,17 +98,13 @@ pub async fn meta(State(s): State<Shared>) -> Json<Value> {
     let mut layers = Vec::new();
     for t in s.tilesets.iter().filter(|t| t.whole_layer) {
         let l = s.layer_at(t.kind, t.survey);
-        let mut bb = EMPTY;
+        let bb = crate::range_bbox(l, t.range.clone());
         let collections: Vec<Value> = s
             .collections
             .iter()
             .filter(|c| c.kind == t.kind && c.survey == t.survey)
             .map(|c| {
-                let mut cb = EMPTY;
-                for i in c.range.clone() {
-                    cb = union(cb, l.bbox(i));
-                }
-                bb = union(bb, cb);
+                let cb = crate::range_bbox(l, c.range.clone());
                 json!({"id": c.dataset.id, "name": c.dataset.name, "start": c.range.start, "end": c.range.end, "bbox": bbox_json(cb)})
             })
             .collect();
