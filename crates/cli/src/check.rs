@@ -107,6 +107,17 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
         None => std::io::stdout().write_all(&bytes)?,
     }
+    if matches!(a.format, CheckFormat::Html | CheckFormat::Docx) {
+        let name = a.file.file_name().map_or_else(
+            || a.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let dest = a
+            .out
+            .as_ref()
+            .map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+        crate::audit::record_report(&a.store, &format!("{name} 审查报告"), &dest, &bytes)?;
+    }
     Ok(())
 }
 

@@ -288,16 +288,23 @@ fn report_kind(out: &std::path::Path) -> anyhow::Result<bool> {
     }
 }
 
-fn write_report(doc: &onemap_report::Doc, out: &std::path::Path, docx: bool) -> anyhow::Result<()> {
+/// Write a report and record it in the store's audit trail (with the digest of its bytes).
+fn write_report(
+    doc: &onemap_report::Doc,
+    r: &ReportArgs,
+    docx: bool,
+    what: &str,
+) -> anyhow::Result<()> {
     let bytes = if docx {
         doc.to_docx()?
     } else {
         doc.to_html().into_bytes()
     };
-    let mut f = onemap_formats::AtomicFile::create(out)?;
+    let mut f = onemap_formats::AtomicFile::create(&r.out)?;
     f.write_all(&bytes)?;
     f.commit()?;
-    eprintln!("wrote {}", out.display());
+    crate::audit::record_report(&r.store, what, &r.out.display().to_string(), &bytes)?;
+    eprintln!("wrote {}", r.out.display());
     Ok(())
 }
 
@@ -309,7 +316,7 @@ pub fn health_check(a: HealthArgs) -> anyhow::Result<()> {
     let r = c.assess(year)?;
     let src = c.sources();
     let doc = onemap_report::health::health_check(&r, &c.plan, &c.snap, &src);
-    write_report(&doc, &a.report.out, docx)
+    write_report(&doc, &a.report, docx, &format!("{year} 年度体检报告"))
 }
 
 /// Run `onemap evaluation`.
@@ -328,5 +335,10 @@ pub fn evaluation(a: EvaluationArgs) -> anyhow::Result<()> {
     let r = c.assess(a.to)?;
     let src = c.sources();
     let doc = onemap_report::health::evaluation(&r, a.from, &c.plan, &c.snap, &src);
-    write_report(&doc, &a.report.out, docx)
+    write_report(
+        &doc,
+        &a.report,
+        docx,
+        &format!("{}—{} 五年评估报告", a.from, a.to),
+    )
 }

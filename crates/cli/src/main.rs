@@ -4,6 +4,7 @@
 //! 1 bad input (the message names the file, line or feature, and field), 2 usage.
 
 mod area;
+mod audit;
 mod check;
 mod convert;
 mod demo;
@@ -66,6 +67,8 @@ enum Command {
     Monitor(monitor::Args),
     /// Serve the store: OGC API – Features, vector tiles, the analysis API.
     Serve(serve::Args),
+    /// The store's audit trail: list it, verify its hash chain.
+    Audit(audit::Args),
 }
 
 /// Output format of data-printing commands.
@@ -211,6 +214,7 @@ fn main() -> ExitCode {
         Command::Evaluation(a) => indicators::evaluation(a),
         Command::Monitor(a) => monitor::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Audit(a) => audit::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

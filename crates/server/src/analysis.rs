@@ -202,8 +202,9 @@ pub async fn check(
                     date: onemap_formats::today(),
                     year: reviewer.year(),
                 };
+                let what = format!("{} 审查报告", meta.file);
                 let doc = onemap_report::review::review_report(&reviews, &parcels, &s2.snap, &s2.plan, &meta);
-                report_response(&doc, f, "审查报告")
+                report_response(&s2, &doc, f, "审查报告", &what)
             }
         }
     })
@@ -232,15 +233,31 @@ fn record_reviews(s: &Shared, parcels: &[onemap_review::Parcel], v: &Value, file
     }
 }
 
+/// The report as a response, recorded in the store's audit trail with its digest.
 fn report_response(
+    s: &Shared,
     doc: &onemap_report::Doc,
     format: &str,
     stem: &str,
+    what: &str,
 ) -> Result<Response, ApiError> {
+    let audit = |bytes: &[u8]| -> Result<(), ApiError> {
+        s.open_store()?
+            .audit(
+                "web",
+                "report",
+                what,
+                &format!("{what}（{format}，{} 字节，经 Web 生成）", bytes.len()),
+                &onemap_store::audit::digest(bytes),
+            )
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(())
+    };
     if format == "docx" {
         let b = doc
             .to_docx()
             .map_err(|e| ApiError::internal(e.to_string()))?;
+        audit(&b)?;
         Ok((
             [
                 (
@@ -260,11 +277,9 @@ fn report_response(
         )
             .into_response())
     } else {
-        Ok((
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            doc.to_html(),
-        )
-            .into_response())
+        let html = doc.to_html();
+        audit(html.as_bytes())?;
+        Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
     }
 }
 
@@ -358,7 +373,13 @@ pub async fn health_check(
             date: onemap_formats::today(),
         };
         let doc = onemap_report::health::health_check(&a, &s.plan, &snap, &src);
-        report_response(&doc, &format, "体检报告")
+        report_response(
+            &s,
+            &doc,
+            &format,
+            "体检报告",
+            &format!("{} 年度体检报告", a.year),
+        )
     })
     .await
 }

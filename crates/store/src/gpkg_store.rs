@@ -3,8 +3,8 @@
 //! `onemap_datasets`, `onemap_findings` and `onemap_events`.
 
 use crate::{
-    AlertRecord, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun, Result, StatRow, Store,
-    StoreError,
+    AlertRecord, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun, Result,
+    StatRow, Store, StoreError,
 };
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
 use onemap_formats::model::bbox;
@@ -114,6 +114,8 @@ impl GpkgStore {
             ensure_srs(&conn, &Crs::Cgcs2000).map_err(|e| err(path, e))?;
             conn.execute_batch(ONEMAP_TABLES)
                 .map_err(|e| err(path, e))?;
+            conn.execute_batch(crate::audit::TABLE)
+                .map_err(|e| err(path, e))?;
             conn.execute_batch("COMMIT").map_err(|e| err(path, e))?;
         } else {
             let is_gpkg: bool = conn
@@ -129,6 +131,9 @@ impl GpkgStore {
             }
             conn.execute_batch(ONEMAP_TABLES)
                 .map_err(|e| err(path, e))?;
+            conn.execute_batch(crate::audit::TABLE)
+                .map_err(|e| err(path, e))?;
+            crate::audit::adopt_events(&conn).map_err(|e| err(path, e))?;
         }
         Ok(GpkgStore {
             conn,
@@ -440,9 +445,16 @@ impl Store for GpkgStore {
                 .map_err(e)?;
             }
         }
-        tx.execute(
-            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'import', ?3, ?4)",
-            params![ds.imported_at, ds.imported_by, ds.id, format!("{} features from {} (sha256 {}), {} warnings", ds.features, ds.source, ds.sha256, ds.warnings)],
+        crate::audit::append(
+            &tx,
+            &ds.imported_by,
+            "import",
+            &ds.id,
+            &format!(
+                "{} features from {} (sha256 {}), {} warnings",
+                ds.features, ds.source, ds.sha256, ds.warnings
+            ),
+            &ds.sha256,
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
@@ -554,22 +566,21 @@ impl Store for GpkgStore {
             .map_err(e)?;
         tx.execute("DELETE FROM onemap_datasets WHERE id = ?1", [id])
             .map_err(e)?;
-        tx.execute(
-            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'remove', ?3, ?4)",
-            params![
-                crate::now_rfc3339(),
-                user,
-                id,
-                format!(
-                    "removed {} ({} {} features, source {}, sha256 {}){}",
-                    ds.name,
-                    ds.features,
-                    ds.kind.id(),
-                    ds.source,
-                    ds.sha256,
-                    reason.map(|r| format!("; reason: {r}")).unwrap_or_default()
-                )
-            ],
+        crate::audit::append(
+            &tx,
+            user,
+            "remove",
+            id,
+            &format!(
+                "removed {} ({} {} features, source {}, sha256 {}){}",
+                ds.name,
+                ds.features,
+                ds.kind.id(),
+                ds.source,
+                ds.sha256,
+                reason.map(|r| format!("; reason: {r}")).unwrap_or_default()
+            ),
+            &ds.sha256,
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
@@ -592,9 +603,17 @@ impl Store for GpkgStore {
                     .map_err(e)?;
             }
         }
-        tx.execute(
-            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'stats-import', 'onemap_stats', ?3)",
-            params![at, user, format!("{} figures from {source}", rows.len())],
+        let content: String = rows
+            .iter()
+            .map(|r| format!("{}\t{}\t{}\t{}\n", r.year, r.unit, r.key, r.value))
+            .collect();
+        crate::audit::append(
+            &tx,
+            user,
+            "stats-import",
+            "onemap_stats",
+            &format!("{} figures from {source}", rows.len()),
+            &crate::audit::digest(content.as_bytes()),
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
@@ -664,9 +683,22 @@ impl Store for GpkgStore {
                 .map_err(e)?;
             }
         }
-        tx.execute(
-            "INSERT INTO onemap_events (at, user, action, dataset_id, detail) VALUES (?1, ?2, 'monitor', 'onemap_alerts', ?3)",
-            params![at, user, format!("run {id}: {from}→{to}, {} alerts", alerts.len())],
+        let mut content = format!("{inputs}\n{rules}\n");
+        for a in alerts {
+            content.push_str(&format!(
+                "{}\t{}\t{}\n",
+                a.id,
+                a.area_m2,
+                crate::audit::digest(&a.wkb)
+            ));
+        }
+        crate::audit::append(
+            &tx,
+            user,
+            "monitor",
+            "onemap_alerts",
+            &format!("run {id}: {from}→{to}, {} alerts", alerts.len()),
+            &crate::audit::digest(content.as_bytes()),
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
@@ -757,23 +789,51 @@ impl Store for GpkgStore {
     }
 
     fn events(&self) -> Result<Vec<Event>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT at, user, action, dataset_id, detail FROM onemap_events ORDER BY seq")
-            .map_err(|e| err(&self.path, e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(Event {
-                    at: r.get(0)?,
-                    user: r.get(1)?,
-                    action: r.get(2)?,
-                    dataset: r.get(3)?,
-                    detail: r.get(4)?,
-                })
+        Ok(self
+            .audit_log()?
+            .into_iter()
+            .map(|a| Event {
+                at: a.at,
+                user: a.actor,
+                action: a.action,
+                dataset: a.object,
+                detail: a.detail,
             })
-            .map_err(|e| err(&self.path, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| err(&self.path, e))
+            .collect())
+    }
+
+    fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        object: &str,
+        detail: &str,
+        digest: &str,
+    ) -> Result<AuditEntry> {
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        let entry = crate::audit::append(&tx, actor, action, object, detail, digest).map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(entry)
+    }
+
+    fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        crate::audit::read(&self.conn).map_err(|e| err(&self.path, e))
+    }
+}
+
+impl GpkgStore {
+    /// Append many entries in one transaction (bulk loads, benchmarks): each is
+    /// (actor, action, object, detail, digest).
+    pub fn audit_batch(&mut self, entries: &[(&str, &str, &str, &str, &str)]) -> Result<()> {
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        for (actor, action, object, detail, digest) in entries {
+            crate::audit::append(&tx, actor, action, object, detail, digest).map_err(e)?;
+        }
+        tx.commit().map_err(e)
     }
 }
 

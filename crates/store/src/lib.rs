@@ -5,9 +5,11 @@
 //! GeoPackage file that QGIS, ArcGIS and GDAL open as they are. A PostGIS implementation will
 //! follow the same trait.
 
+pub mod audit;
 pub mod fixture;
 mod gpkg_store;
 
+pub use audit::{AuditBreak, AuditEntry};
 pub use gpkg_store::GpkgStore;
 
 use onemap_formats::{FeatureReader, Value};
@@ -234,6 +236,45 @@ pub trait Store {
     fn cache_put(&self, key: &str, value: &str) -> Result<()> {
         let _ = (key, value);
         Ok(())
+    }
+    /// Append an entry to the audit trail for a write made outside the store (a report, a
+    /// sign-in, a user change). The store's own writes append theirs in their transaction.
+    fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        object: &str,
+        detail: &str,
+        digest: &str,
+    ) -> Result<AuditEntry>;
+    /// The audit trail, by position.
+    fn audit_log(&self) -> Result<Vec<AuditEntry>>;
+    /// Verify the audit trail: the hash chain ([`audit::verify`]), and an `import` entry with
+    /// the source digest for every dataset held (so removing an import's entry, even the
+    /// last one, is found). Returns the number of entries and the head hash.
+    fn audit_verify(&self) -> Result<Result<(usize, String), AuditBreak>> {
+        let log = self.audit_log()?;
+        if let Err(b) = audit::verify(&log) {
+            return Ok(Err(b));
+        }
+        for d in self.datasets()? {
+            if !log
+                .iter()
+                .any(|a| a.action == "import" && a.object == d.id && a.digest == d.sha256)
+            {
+                return Ok(Err(AuditBreak {
+                    seq: log.len() as i64 + 1,
+                    message: format!(
+                        "dataset {} ({}, imported {} by {}) has no import entry with its digest: an entry was removed or changed",
+                        d.id, d.name, d.imported_at, d.imported_by
+                    ),
+                }));
+            }
+        }
+        let head = log
+            .last()
+            .map_or(audit::GENESIS.to_string(), |e| e.hash.clone());
+        Ok(Ok((log.len(), head)))
     }
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {

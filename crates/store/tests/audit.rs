@@ -1,0 +1,212 @@
+//! The audit trail: every write appends a chained entry; `audit_verify` passes on a clean store
+//! and names the entry after an entry is altered, removed or reordered directly in SQLite.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use onemap_formats::{create, open, ReadOptions, WriteOptions};
+use onemap_store::audit::{entry_hash, verify, AuditEntry, GENESIS};
+use onemap_store::fixture;
+use onemap_store::{GpkgStore, ImportRequest, StatRow, Store};
+use onemap_survey::{Kind, Options};
+use proptest::prelude::*;
+use std::path::Path;
+
+/// A store with two imports, a removal, statistics and a report entry: six entries.
+fn store(dir: &Path) -> GpkgStore {
+    let src = dir.join("dltb.shp");
+    let mut w = create(&src, &fixture::layer(20), &WriteOptions::default()).unwrap();
+    for f in fixture::patches(20) {
+        w.write_feature(&f).unwrap();
+    }
+    w.finish().unwrap();
+    let mut s = GpkgStore::open(&dir.join("s.gpkg")).unwrap();
+    for year in [2023, 2024, 2025] {
+        let mut r = open(&src, &ReadOptions::default()).unwrap();
+        let req = ImportRequest {
+            kind: Kind::Dltb,
+            year: Some(year),
+            name: None,
+            source: src.clone(),
+            map: vec![],
+            options: Options::default(),
+            user: "张三".into(),
+        };
+        assert!(s
+            .import(&req, r.as_mut(), &mut |_| {})
+            .unwrap()
+            .dataset
+            .is_some());
+    }
+    s.remove("dltb-2023", "李四", Some("重复入库")).unwrap();
+    let row = StatRow {
+        year: 2024,
+        unit: "150500".into(),
+        key: "water_use".into(),
+        value: 19.8,
+        source: "s.csv".into(),
+    };
+    s.import_stats(&[row], "s.csv", "王五").unwrap();
+    s.audit(
+        "王五",
+        "report",
+        "体检报告 2024",
+        "年度体检报告 HTML",
+        &onemap_store::audit::digest(b"<html>"),
+    )
+    .unwrap();
+    s
+}
+
+fn sql(dir: &Path, q: &str) {
+    let c = rusqlite::Connection::open(dir.join("s.gpkg")).unwrap();
+    c.execute_batch(q).unwrap();
+}
+
+fn verdict(dir: &Path) -> Result<(usize, String), onemap_store::AuditBreak> {
+    GpkgStore::open(&dir.join("s.gpkg"))
+        .unwrap()
+        .audit_verify()
+        .unwrap()
+}
+
+#[test]
+fn every_write_is_an_entry_and_a_clean_store_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let log = s.audit_log().unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "import",
+            "import",
+            "import",
+            "remove",
+            "stats-import",
+            "report"
+        ]
+    );
+    assert_eq!(log[3].actor, "李四");
+    assert!(log[3].detail.contains("重复入库"));
+    assert_eq!(log[0].prev, GENESIS);
+    assert!(log.windows(2).all(|w| w[1].prev == w[0].hash));
+    // The import's digest is the dataset's source hash.
+    let ds = s.dataset("dltb-2024").unwrap();
+    assert_eq!(log[1].digest, ds.sha256);
+    let (n, head) = verdict(dir.path()).unwrap();
+    assert_eq!((n, head), (6, log[5].hash.clone()));
+    // The event log reads the same entries.
+    assert_eq!(s.events().unwrap().len(), 6);
+}
+
+#[test]
+fn an_altered_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(store(dir.path()));
+    sql(
+        dir.path(),
+        "UPDATE onemap_audit SET actor = '赵六' WHERE seq = 4",
+    );
+    let b = verdict(dir.path()).unwrap_err();
+    assert_eq!(b.seq, 4);
+    assert!(b.message.contains("was changed"), "{}", b.message);
+    // Re-hashing the altered entry moves the break to the next link.
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path());
+    let mut e = s.audit_log().unwrap()[3].clone();
+    drop(s);
+    e.detail = "removed nothing".into();
+    let h = entry_hash(&e);
+    sql(
+        dir.path(),
+        &format!("UPDATE onemap_audit SET detail = 'removed nothing', hash = '{h}' WHERE seq = 4"),
+    );
+    let b = verdict(dir.path()).unwrap_err();
+    assert_eq!(b.seq, 5, "{}", b.message);
+    assert!(
+        b.message.contains("does not follow entry 4"),
+        "{}",
+        b.message
+    );
+}
+
+#[test]
+fn a_removed_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(store(dir.path()));
+    sql(dir.path(), "DELETE FROM onemap_audit WHERE seq = 3");
+    let b = verdict(dir.path()).unwrap_err();
+    assert_eq!(b.seq, 3);
+    assert!(b.message.contains("entry 3 is missing"), "{}", b.message);
+    // Removing the last entries leaves a valid chain, but a dataset without its import entry
+    // is found.
+    let dir = tempfile::tempdir().unwrap();
+    drop(store(dir.path()));
+    sql(dir.path(), "DELETE FROM onemap_audit WHERE seq >= 3");
+    let b = verdict(dir.path()).unwrap_err();
+    assert!(b.message.contains("dltb-2025"), "{}", b.message);
+}
+
+#[test]
+fn reordered_entries_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(store(dir.path()));
+    // Swap entries 2 and 3 keeping the positions.
+    sql(
+        dir.path(),
+        "UPDATE onemap_audit SET seq = -2 WHERE seq = 2;
+         UPDATE onemap_audit SET seq = 2 WHERE seq = 3;
+         UPDATE onemap_audit SET seq = 3 WHERE seq = -2;",
+    );
+    let b = verdict(dir.path()).unwrap_err();
+    assert_eq!(b.seq, 2, "{}", b.message);
+}
+
+fn chain(n: usize) -> Vec<AuditEntry> {
+    let mut prev = GENESIS.to_string();
+    (0..n)
+        .map(|k| {
+            let mut e = AuditEntry {
+                seq: k as i64 + 1,
+                at: format!("2026-11-29T00:00:{:02}Z", k % 60),
+                actor: format!("u{}", k % 3),
+                action: "import".into(),
+                object: format!("o{k}"),
+                detail: String::new(),
+                digest: String::new(),
+                prev: prev.clone(),
+                hash: String::new(),
+            };
+            e.hash = entry_hash(&e);
+            prev = e.hash.clone();
+            e
+        })
+        .collect()
+}
+
+proptest! {
+    /// Any change to one field of one entry, any removal and any swap is found at or before
+    /// that entry.
+    #[test]
+    fn any_tampering_is_found(n in 2usize..40, at in 0usize..40, how in 0u8..6) {
+        let mut c = chain(n);
+        prop_assert!(verify(&c).is_ok());
+        let k = at % n;
+        match how {
+            0 => c[k].actor.push('x'),
+            1 => c[k].detail = "changed".into(),
+            2 => c[k].digest = "00".into(),
+            3 => { c.remove(k); }
+            4 => { let j = (k + 1) % n; c.swap(k, j); }
+            _ => c[k].at = "2020-01-01T00:00:00Z".into(),
+        }
+        if how == 3 && k == n - 1 {
+            // Removing the last entry leaves a valid, shorter chain (the head hash or the
+            // datasets cross-check finds it).
+            prop_assert!(verify(&c).is_ok());
+        } else {
+            let b = verify(&c).unwrap_err();
+            prop_assert!(b.seq as usize <= k + 2, "{} at {}", b.message, k);
+        }
+    }
+}
