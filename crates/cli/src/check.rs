@@ -36,6 +36,8 @@ pub struct Args {
     #[arg(long)]
     year: Option<i32>,
     #[command(flatten)]
+    as_of: crate::AsOfArg,
+    #[command(flatten)]
     store: StoreArg,
     /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
     #[arg(long)]
@@ -67,7 +69,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let plan = onemap_plan::load(a.plan.as_deref())?;
     let parcels = read_parcels(&a.file, &a.input.read_options()?, purpose, &plan)?;
     let store = a.store.open_store()?;
-    let snap = crate::snapshot_with_progress(|p| load_snapshot(&store, &plan, a.year, p))?;
+    let snap =
+        crate::snapshot_with_progress(|p| load_snapshot(&store, &plan, a.year, a.as_of.get(), p))?;
     let reviewer = Reviewer::new(&snap, &plan, a.year)?;
     let reviews: Vec<ParcelReview> = parcels.iter().map(|p| reviewer.review(p)).collect();
     let bytes: Vec<u8> = match a.format {

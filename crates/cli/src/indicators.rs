@@ -22,6 +22,8 @@ pub struct Args {
     plan: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArg,
+    #[command(flatten)]
+    as_of: crate::AsOfArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
@@ -51,12 +53,13 @@ pub fn count(
     store: &StoreArg,
     plan: Option<&std::path::Path>,
     upto: Option<i32>,
+    as_of: Option<&str>,
 ) -> anyhow::Result<Counted> {
     let plan = onemap_plan::load(plan)?;
     onemap_plan::assess::check_plan(&plan).map_err(|m| anyhow::anyhow!("plan file: {m}"))?;
     let store = store.open_store()?;
     let (snap, tallies) =
-        crate::snapshot_with_progress(|p| onemap_plan::count_years(&store, &plan, upto, p))?;
+        crate::snapshot_with_progress(|p| onemap_plan::count_years(&store, &plan, upto, as_of, p))?;
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     if let Some(x) = snap.layer(Kind::Xzq) {
         if let (Some(c), Some(n)) = (x.field("XZQDM"), x.field("XZQMC")) {
@@ -109,7 +112,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let c = count(&a.store, a.plan.as_deref(), a.year)?;
+    let c = count(&a.store, a.plan.as_deref(), a.year, a.as_of.get())?;
     let year = a.year.map_or_else(|| c.last_year(), Ok)?;
     let r = c.assess(year)?;
     match a.format {
@@ -246,6 +249,8 @@ pub struct ReportArgs {
     plan: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArg,
+    #[command(flatten)]
+    as_of: crate::AsOfArg,
 }
 
 /// Arguments of `onemap health-check`.
@@ -311,7 +316,12 @@ fn write_report(
 /// Run `onemap health-check`.
 pub fn health_check(a: HealthArgs) -> anyhow::Result<()> {
     let docx = report_kind(&a.report.out)?;
-    let c = count(&a.report.store, a.report.plan.as_deref(), a.year)?;
+    let c = count(
+        &a.report.store,
+        a.report.plan.as_deref(),
+        a.year,
+        a.report.as_of.get(),
+    )?;
     let year = a.year.map_or_else(|| c.last_year(), Ok)?;
     let r = c.assess(year)?;
     let src = c.sources();
@@ -325,7 +335,12 @@ pub fn evaluation(a: EvaluationArgs) -> anyhow::Result<()> {
     if a.from >= a.to {
         return Err(UsageError(format!("--from {} must be before --to {}", a.from, a.to)).into());
     }
-    let c = count(&a.report.store, a.report.plan.as_deref(), Some(a.to))?;
+    let c = count(
+        &a.report.store,
+        a.report.plan.as_deref(),
+        Some(a.to),
+        a.report.as_of.get(),
+    )?;
     if !c.tallies.contains_key(&a.from) {
         return Err(anyhow::anyhow!(
             "the store holds no 地类图斑 (dltb) dataset for {} (the start of the period)",

@@ -11,6 +11,7 @@ mod demo;
 mod indicators;
 mod info;
 mod monitor;
+mod plan_cmds;
 mod serve;
 mod stats;
 mod store_cmds;
@@ -69,6 +70,8 @@ enum Command {
     Serve(serve::Args),
     /// The store's audit trail: list it, verify its hash chain.
     Audit(audit::Args),
+    /// The approved plan versions.
+    Plan(plan_cmds::Args),
 }
 
 /// Output format of data-printing commands.
@@ -81,6 +84,36 @@ pub enum OutputFormat {
     Json,
     /// CSV for spreadsheets.
     Csv,
+}
+
+/// `--as-of DATE`: read the plan as it was in force that day.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct AsOfArg {
+    /// Use the plan layers in force on this day (YYYY-MM-DD): the approved plan version of
+    /// that day (default: the latest approved version).
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<String>,
+}
+
+impl AsOfArg {
+    /// The date, if given.
+    pub fn get(&self) -> Option<&str> {
+        self.as_of.as_deref()
+    }
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    let ok = s.len() == 10
+        && s.as_bytes()[4] == b'-'
+        && s.as_bytes()[7] == b'-'
+        && s[..4].parse::<u32>().is_ok()
+        && s[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+        && s[8..].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("{s:?} is not a date YYYY-MM-DD"))
+    }
 }
 
 /// Input options shared by the commands that read a file.
@@ -215,6 +248,7 @@ fn main() -> ExitCode {
         Command::Monitor(a) => monitor::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Audit(a) => audit::run(a),
+        Command::Plan(a) => plan_cmds::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,6 +28,8 @@ pub struct Args {
     plan: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArg,
+    #[command(flatten)]
+    as_of: crate::AsOfArg,
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
@@ -55,6 +57,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             &SnapshotRequest {
                 survey_years: vec![a.from, a.to],
                 kinds: vec![Kind::Yjjbnt, Kind::Stbhhx, Kind::Czkfbj],
+                as_of: a.as_of.as_of.clone(),
             },
             p,
         )

@@ -146,6 +146,19 @@ pub struct ImportArgs {
     /// Display name.
     #[arg(long)]
     name: Option<String>,
+    /// Import a plan layer into this approved plan version (read-only once imported): the
+    /// latest version, to add a layer it lacks, or the next one.
+    #[arg(long, requires_all = ["approval", "approved_on"])]
+    plan_version: Option<i64>,
+    /// With --plan-version: the approval document number (批复文号).
+    #[arg(long, requires = "plan_version")]
+    approval: Option<String>,
+    /// With --plan-version: the approval date, YYYY-MM-DD.
+    #[arg(long, requires = "plan_version")]
+    approved_on: Option<String>,
+    /// With --plan-version: the approving authority.
+    #[arg(long, requires = "plan_version", default_value = "")]
+    approved_by: String,
     #[command(flatten)]
     store: StoreArg,
 }
@@ -165,6 +178,12 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
         map,
         options: a.check.options(),
         user: os_user(),
+        plan: a.plan_version.map(|version| onemap_store::PlanApproval {
+            version,
+            approval: a.approval.clone().unwrap_or_default(),
+            approved_on: a.approved_on.clone().unwrap_or_default(),
+            authority: a.approved_by.clone(),
+        }),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(total.unwrap_or(0));
@@ -350,8 +369,11 @@ pub fn datasets(a: DatasetsArgs) -> anyhow::Result<()> {
 /// Arguments of `onemap export`.
 #[derive(clap::Args)]
 pub struct ExportArgs {
-    /// Dataset id.
+    /// Dataset id; with --as-of, a plan layer kind (yjjbnt, stbhhx, czkfbj, …) names that
+    /// layer of the plan in force that day.
     id: String,
+    #[command(flatten)]
+    as_of: crate::AsOfArg,
     /// Output file; the format follows the extension.
     output: PathArg,
     /// Target CRS (default EPSG:4490, as stored).
@@ -367,7 +389,42 @@ pub struct ExportArgs {
 /// Run `onemap export`.
 pub fn export(a: ExportArgs) -> anyhow::Result<()> {
     let store = a.store.open_store()?;
-    let mut r = store.features(&a.id)?;
+    let id = match (a.as_of.get(), Kind::parse(&a.id)) {
+        (Some(day), Some(kind)) => {
+            let versions = store.plan_versions()?;
+            let v = onemap_store::version_in_force(&versions, Some(day)).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no plan version was in force on {day} ({} versions in the store)",
+                    versions.len()
+                )
+            })?;
+            v.dataset(kind)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "plan version {} ({}), in force on {day}, has no {} layer",
+                        v.version,
+                        v.approval,
+                        kind.chinese()
+                    )
+                })?
+                .to_string()
+        }
+        (Some(day), None) => {
+            // A dataset id: it must belong to the plan version in force that day.
+            let versions = store.plan_versions()?;
+            let v = onemap_store::version_in_force(&versions, Some(day));
+            if !v.is_some_and(|v| v.layers.iter().any(|l| l.dataset == a.id)) {
+                return Err(UsageError(format!(
+                    "{}: not a layer of the plan version in force on {day}; give a plan layer kind (yjjbnt, stbhhx, …) with --as-of",
+                    a.id
+                ))
+                .into());
+            }
+            a.id.clone()
+        }
+        (None, _) => a.id.clone(),
+    };
+    let mut r = store.features(&id)?;
     let mut info = r.info().clone();
     let target = match &a.to_crs {
         Some(c) => parse_crs(c)?,

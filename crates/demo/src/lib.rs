@@ -571,6 +571,15 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
                 map: vec![],
                 options: Options::default(),
                 user: "onemap demo".into(),
+                // The plan layers are the approved plan: version 1 of 内政字〔2024〕53号.
+                plan: onemap_store::PLAN_KINDS
+                    .contains(kind)
+                    .then(|| onemap_store::PlanApproval {
+                        version: 1,
+                        approval: "内政字〔2024〕53号".into(),
+                        approved_on: "2024-03-25".into(),
+                        authority: "内蒙古自治区人民政府".into(),
+                    }),
             };
             let out = store
                 .import(&req, r.as_mut(), &mut |_| {})

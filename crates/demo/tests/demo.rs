@@ -122,7 +122,7 @@ fn demo_city() {
     assert!(dir.path().join("README.md").exists());
     // Every project gets the verdict it was made for, through the ordinary review path.
     let plan = onemap_plan::load(None).unwrap();
-    let snap = onemap_review::load_snapshot(&store, &plan, None, &mut |_, _| {}).unwrap();
+    let snap = onemap_review::load_snapshot(&store, &plan, None, None, &mut |_, _| {}).unwrap();
     let reviewer = onemap_review::Reviewer::new(&snap, &plan, None).unwrap();
     for e in std::fs::read_dir(dir.path().join("source/projects")).unwrap() {
         let p = e.unwrap().path();

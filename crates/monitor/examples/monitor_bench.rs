@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &SnapshotRequest {
             survey_years: vec![from, to],
             kinds: vec![Kind::Yjjbnt, Kind::Stbhhx, Kind::Czkfbj],
+            as_of: None,
         },
         &mut |_, _| {},
     )?;

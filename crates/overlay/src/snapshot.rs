@@ -16,6 +16,9 @@ pub struct SnapshotRequest {
     /// Other layer kinds to load (their latest version each); kinds the store lacks are
     /// simply absent from the Snapshot.
     pub kinds: Vec<Kind>,
+    /// Plan layers as the plan in force on this day (`YYYY-MM-DD`); `None`: the latest
+    /// approved plan version. Only for stores with plan versions.
+    pub as_of: Option<String>,
 }
 
 /// The layers an analysis works on, in memory.
@@ -71,7 +74,7 @@ impl Snapshot {
         for y in years {
             jobs.push(survey_job(&all, y)?);
         }
-        jobs.extend(latest_jobs(&all, &req.kinds));
+        jobs.extend(latest_jobs(store, &all, &req.kinds, req.as_of.as_deref())?);
         for layer in load_jobs(store, jobs, progress)? {
             snap.insert(layer);
         }
@@ -82,11 +85,12 @@ impl Snapshot {
     pub fn load_layers(
         store: &dyn Store,
         kinds: &[Kind],
+        as_of: Option<&str>,
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<Snapshot> {
         let all = store.datasets()?;
         let mut snap = Snapshot::new();
-        for layer in load_jobs(store, latest_jobs(&all, kinds), progress)? {
+        for layer in load_jobs(store, latest_jobs(store, &all, kinds, as_of)?, progress)? {
             snap.insert(layer);
         }
         Ok(snap)
@@ -151,9 +155,36 @@ fn survey_job(all: &[Dataset], year: i32) -> Result<Job> {
 
 /// The latest version of each kind the store holds, as loading jobs (kinds it lacks are
 /// skipped).
-fn latest_jobs(all: &[Dataset], kinds: &[Kind]) -> Vec<Job> {
+/// The layers of `kinds`: a plan layer from the plan version in force on `as_of` (the latest
+/// approved when `None`) where the store keeps plan versions and some version holds that kind;
+/// any other kind from its latest datasets.
+fn latest_jobs(
+    store: &dyn Store,
+    all: &[Dataset],
+    kinds: &[Kind],
+    as_of: Option<&str>,
+) -> Result<Vec<Job>> {
+    let versions = store.plan_versions()?;
+    let in_force = onemap_store::version_in_force(&versions, as_of);
+    if let (Some(d), None, false) = (as_of, in_force, versions.is_empty()) {
+        return Err(OverlayError::Missing(format!(
+            "no plan version was in force on {d}: the first, {}, was approved on {}",
+            versions[0].approval, versions[0].approved_on
+        )));
+    }
     let mut jobs = Vec::new();
     for &k in kinds {
+        let versioned = versions.iter().any(|v| v.dataset(k).is_some());
+        if versioned {
+            let Some(id) = in_force.and_then(|v| v.dataset(k)) else {
+                continue;
+            };
+            let ds: Vec<Dataset> = all.iter().filter(|d| d.id == id).cloned().collect();
+            if let Some(d) = ds.first() {
+                jobs.push((k, d.year, ds));
+            }
+            continue;
+        }
         let Some(latest) = all.iter().filter(|d| d.kind == k).map(|d| d.year).max() else {
             continue;
         };
@@ -164,7 +195,7 @@ fn latest_jobs(all: &[Dataset], kinds: &[Kind]) -> Vec<Job> {
             .collect();
         jobs.push((k, latest, ds));
     }
-    jobs
+    Ok(jobs)
 }
 
 /// Load layers, on as many threads as there are cores when the store can be reopened (each

@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &SnapshotRequest {
             survey_years: year.into_iter().collect(),
             kinds: onemap_plan::INDICATOR_LAYERS.to_vec(),
+            as_of: None,
         },
         &mut |_, _| {},
     )?;

@@ -63,11 +63,13 @@ pub const INDICATOR_LAYERS: &[onemap_survey::Kind] = &[
 /// layers in force. A year's tally is kept in the store, keyed by the hashes of its survey
 /// datasets, of the plan layers and of the plan's class sets: a year counted before is read
 /// back, any other is loaded, counted and released in turn (memory stays at one year). Returns
-/// the Snapshot of the plan layers and 行政区 (for maps) and the tallies.
+/// the Snapshot of the plan layers and 行政区 (for maps) and the tallies. `as_of` takes the
+/// plan layers in force that day (default: the latest approved plan version).
 pub fn count_years(
     store: &dyn onemap_store::Store,
     plan: &Plan,
     upto: Option<i32>,
+    as_of: Option<&str>,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<
     (
@@ -99,7 +101,7 @@ pub fn count_years(
             "the store holds no 地类图斑 (dltb) dataset; import a survey year first".into(),
         ));
     }
-    let mut snap = onemap_overlay::Snapshot::load_layers(store, INDICATOR_LAYERS, progress)?;
+    let mut snap = onemap_overlay::Snapshot::load_layers(store, INDICATOR_LAYERS, as_of, progress)?;
     let sig = |kinds: &dyn Fn(&onemap_store::Dataset) -> bool| -> String {
         all.iter()
             .filter(|d| kinds(d))

@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = onemap_plan::load(None)?;
     let store = GpkgStore::open(std::path::Path::new(store))?;
     let t = Instant::now();
-    let snap = load_snapshot(&store, &plan, None, &mut |_, _| {})?;
+    let snap = load_snapshot(&store, &plan, None, None, &mut |_, _| {})?;
     let load = t.elapsed();
     let year = *snap.survey_years().last().ok_or("no survey")?;
     let survey = snap.survey(year).ok_or("no survey")?;

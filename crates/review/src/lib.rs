@@ -171,11 +171,12 @@ pub fn required_kinds(plan: &Plan) -> Vec<Kind> {
 }
 
 /// Load the Snapshot a review needs: the survey of `year` (latest when `None`) and the plan
-/// layers the rules name.
+/// layers the rules name, as in force on `as_of` (default: the latest approved version).
 pub fn load_snapshot(
     store: &dyn Store,
     plan: &Plan,
     year: Option<i32>,
+    as_of: Option<&str>,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Snapshot> {
     Ok(Snapshot::load(
@@ -183,6 +184,7 @@ pub fn load_snapshot(
         &SnapshotRequest {
             survey_years: year.into_iter().collect(),
             kinds: required_kinds(plan),
+            as_of: as_of.map(String::from),
         },
         progress,
     )?)

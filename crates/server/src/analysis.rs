@@ -324,7 +324,7 @@ fn assessment(
 > {
     let store = s.open_store()?;
     let (snap, tallies) =
-        onemap_plan::count_years(&store, &s.plan, year, &mut |_, _| {}).map_err(missing)?;
+        onemap_plan::count_years(&store, &s.plan, year, None, &mut |_, _| {}).map_err(missing)?;
     let y = year
         .or_else(|| tallies.keys().last().copied())
         .ok_or_else(|| missing("no survey year"))?;
@@ -413,6 +413,7 @@ pub async fn monitor(
                         onemap_survey::Kind::Stbhhx,
                         onemap_survey::Kind::Czkfbj,
                     ],
+                    as_of: None,
                 },
                 &mut |_, _| {},
             )

@@ -120,6 +120,7 @@ impl AppState {
             &SnapshotRequest {
                 survey_years,
                 kinds,
+                as_of: None,
             },
             progress,
         )

@@ -3,8 +3,8 @@
 //! `onemap_datasets`, `onemap_findings` and `onemap_events`.
 
 use crate::{
-    AlertRecord, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun, Result,
-    StatRow, Store, StoreError,
+    AlertRecord, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun,
+    PlanApproval, PlanLayer, PlanVersion, Result, StatRow, Store, StoreError,
 };
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
 use onemap_formats::model::bbox;
@@ -42,9 +42,17 @@ CREATE TABLE IF NOT EXISTS onemap_alerts (
   unit TEXT NOT NULL, township TEXT NOT NULL, area_m2 REAL NOT NULL, from_dlbm TEXT NOT NULL,
   to_dlbm TEXT NOT NULL, wkb BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS onemap_alerts_run ON onemap_alerts (run_id);
+CREATE TABLE IF NOT EXISTS onemap_plan_versions (
+  version INTEGER PRIMARY KEY, approval TEXT NOT NULL, approved_on TEXT NOT NULL,
+  authority TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS onemap_plan_layers (
+  version INTEGER NOT NULL, kind TEXT NOT NULL, dataset_id TEXT NOT NULL, inherited INTEGER NOT NULL,
+  PRIMARY KEY (version, kind));
 CREATE TABLE IF NOT EXISTS onemap_cache (
   key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('onemap_plan_versions', 'attributes', 'onemap_plan_versions', 'onemap 规划版本'),
+  ('onemap_plan_layers', 'attributes', 'onemap_plan_layers', 'onemap 规划版本图层'),
   ('onemap_monitor_runs', 'attributes', 'onemap_monitor_runs', 'onemap 动态监测运行记录'),
   ('onemap_alerts', 'attributes', 'onemap_alerts', 'onemap 监测预警图斑'),
   ('onemap_stats', 'attributes', 'onemap_stats', 'onemap 社会经济统计数据'),
@@ -234,6 +242,12 @@ impl Store for GpkgStore {
         source: &mut dyn FeatureReader,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportOutcome> {
+        if let Some(p) = &req.plan {
+            plan_import_check(&self.conn, req.kind, p).map_err(|m| match m {
+                Ok(m) => StoreError::ReadOnly(m),
+                Err(x) => err(&self.path, x),
+            })?;
+        }
         let info = source.info().clone();
         let src_crs = info
             .crs
@@ -445,18 +459,22 @@ impl Store for GpkgStore {
                 .map_err(e)?;
             }
         }
-        crate::audit::append(
-            &tx,
-            &ds.imported_by,
-            "import",
-            &ds.id,
-            &format!(
-                "{} features from {} (sha256 {}), {} warnings",
-                ds.features, ds.source, ds.sha256, ds.warnings
-            ),
-            &ds.sha256,
-        )
-        .map_err(e)?;
+        let mut detail = format!(
+            "{} features from {} (sha256 {}), {} warnings",
+            ds.features, ds.source, ds.sha256, ds.warnings
+        );
+        if let Some(p) = &req.plan {
+            plan_import_record(&tx, req.kind, &ds.id, p, &req.user).map_err(|m| match m {
+                Ok(m) => StoreError::ReadOnly(m),
+                Err(x) => err(&path, x),
+            })?;
+            detail.push_str(&format!(
+                "; into plan version {} ({}, {})",
+                p.version, p.approval, p.approved_on
+            ));
+        }
+        crate::audit::append(&tx, &ds.imported_by, "import", &ds.id, &detail, &ds.sha256)
+            .map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(ImportOutcome {
             dataset: Some(ds),
@@ -539,6 +557,19 @@ impl Store for GpkgStore {
 
     fn remove(&mut self, id: &str, user: &str, reason: Option<&str>) -> Result<()> {
         let ds = self.dataset(id)?;
+        if let Some(v) = self
+            .plan_versions()?
+            .iter()
+            .find(|v| v.layers.iter().any(|l| l.dataset == id))
+        {
+            return Err(StoreError::ReadOnly(format!(
+                "dataset {id} is the {} of plan version {} ({}, approved {}), which is read-only; amendments make a new version (onemap amend propose)",
+                ds.kind.chinese(),
+                v.version,
+                v.approval,
+                v.approved_on
+            )));
+        }
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
         let tx = self.conn.transaction().map_err(e)?;
@@ -821,6 +852,10 @@ impl Store for GpkgStore {
     fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         crate::audit::read(&self.conn).map_err(|e| err(&self.path, e))
     }
+
+    fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
+        read_plan_versions(&self.conn).map_err(|e| err(&self.path, e))
+    }
 }
 
 impl GpkgStore {
@@ -835,6 +870,179 @@ impl GpkgStore {
         }
         tx.commit().map_err(e)
     }
+}
+
+fn read_plan_versions(conn: &Connection) -> rusqlite::Result<Vec<PlanVersion>> {
+    let mut st = conn.prepare(
+        "SELECT version, approval, approved_on, authority, created_at, created_by, note FROM onemap_plan_versions ORDER BY version",
+    )?;
+    let mut versions: Vec<PlanVersion> = st
+        .query_map([], |r| {
+            Ok(PlanVersion {
+                version: r.get(0)?,
+                approval: r.get(1)?,
+                approved_on: r.get(2)?,
+                authority: r.get(3)?,
+                created_at: r.get(4)?,
+                created_by: r.get(5)?,
+                note: r.get(6)?,
+                layers: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare(
+        "SELECT version, kind, dataset_id, inherited FROM onemap_plan_layers ORDER BY version, kind",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            PlanLayer {
+                kind: r.get(1)?,
+                dataset: r.get(2)?,
+                inherited: r.get::<_, i64>(3)? != 0,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (v, l) = row?;
+        if let Some(x) = versions.iter_mut().find(|x| x.version == v) {
+            x.layers.push(l);
+        }
+    }
+    Ok(versions)
+}
+
+/// Plan layer kinds: what a plan version holds.
+pub const PLAN_KINDS: &[Kind] = &[
+    Kind::Yjjbnt,
+    Kind::Stbhhx,
+    Kind::Czkfbj,
+    Kind::Jbcy,
+    Kind::Ghfq,
+    Kind::Ghyd,
+    Kind::Fxkz,
+    Kind::Lswh,
+    Kind::Kcbz,
+];
+
+/// Whether a plan layer may be imported under `p`: `Ok(Err(message))`-style — the outer
+/// error is the refusal in words, the inner a database error.
+fn plan_import_check(
+    conn: &Connection,
+    kind: Kind,
+    p: &PlanApproval,
+) -> std::result::Result<(), std::result::Result<String, rusqlite::Error>> {
+    if !PLAN_KINDS.contains(&kind) {
+        return Err(Ok(format!(
+            "--plan-version: {} ({}) is not a plan layer; plan versions hold {}",
+            kind.chinese(),
+            kind.id(),
+            PLAN_KINDS
+                .iter()
+                .map(|k| k.id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if p.approval.trim().is_empty() || !valid_date(&p.approved_on) {
+        return Err(Ok(format!(
+            "--plan-version {}: needs --approval (批复文号) and --approved-on YYYY-MM-DD (got {:?})",
+            p.version, p.approved_on
+        )));
+    }
+    let versions = read_plan_versions(conn).map_err(Err)?;
+    let latest = versions.last();
+    let next = latest.map_or(1, |v| v.version + 1);
+    match latest {
+        Some(v) if v.version == p.version => {
+            if v.approval != p.approval || v.approved_on != p.approved_on {
+                return Err(Ok(format!(
+                    "plan version {} was approved as {} on {}, not {} on {}",
+                    v.version, v.approval, v.approved_on, p.approval, p.approved_on
+                )));
+            }
+            if let Some(l) = v.layers.iter().find(|l| l.kind == kind.id() && !l.inherited) {
+                return Err(Ok(format!(
+                    "plan version {} ({}) is approved and read-only: its {} is dataset {}; changes go through an amendment (onemap amend propose), which makes a new version",
+                    v.version,
+                    v.approval,
+                    kind.chinese(),
+                    l.dataset
+                )));
+            }
+        }
+        _ if p.version == next => {
+            if let Some(v) = latest {
+                if p.approved_on.as_str() < v.approved_on.as_str() {
+                    return Err(Ok(format!(
+                        "plan version {} cannot be approved on {}, before version {} ({})",
+                        p.version, p.approved_on, v.version, v.approved_on
+                    )));
+                }
+            }
+        }
+        _ => {
+            return Err(Ok(match latest {
+                Some(v) => format!(
+                    "--plan-version {}: the store's latest plan version is {}; import into {} (a layer it lacks) or {} (a newly approved version)",
+                    p.version, v.version, v.version, next
+                ),
+                None => format!(
+                    "--plan-version {}: the store has no plan version yet; the first is 1",
+                    p.version
+                ),
+            }))
+        }
+    }
+    Ok(())
+}
+
+fn valid_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && d[..4].parse::<u32>().is_ok()
+        && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+        && d[8..].parse::<u32>().is_ok_and(|x| (1..=31).contains(&x))
+}
+
+/// Record a plan layer import in its version (inside the import's transaction): a new
+/// version carries the previous version's layers over.
+fn plan_import_record(
+    conn: &Connection,
+    kind: Kind,
+    dataset: &str,
+    p: &PlanApproval,
+    user: &str,
+) -> std::result::Result<(), std::result::Result<String, rusqlite::Error>> {
+    plan_import_check(conn, kind, p)?;
+    let exists: bool = conn
+        .query_row(
+            "SELECT count(*) FROM onemap_plan_versions WHERE version = ?1",
+            [p.version],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(Err)?
+        > 0;
+    if !exists {
+        conn.execute(
+            "INSERT INTO onemap_plan_versions (version, approval, approved_on, authority, created_at, created_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![p.version, p.approval, p.approved_on, p.authority, crate::now_rfc3339(), user, "imported"],
+        )
+        .map_err(Err)?;
+        conn.execute(
+            "INSERT INTO onemap_plan_layers (version, kind, dataset_id, inherited) SELECT ?1, kind, dataset_id, 1 FROM onemap_plan_layers WHERE version = ?2",
+            params![p.version, p.version - 1],
+        )
+        .map_err(Err)?;
+    }
+    conn.execute(
+        "INSERT OR REPLACE INTO onemap_plan_layers (version, kind, dataset_id, inherited) VALUES (?1, ?2, ?3, 0)",
+        params![p.version, kind.id(), dataset],
+    )
+    .map_err(Err)?;
+    Ok(())
 }
 
 /// A check id read back from the store as the registry's `&'static str`.

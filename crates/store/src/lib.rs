@@ -10,7 +10,7 @@ pub mod fixture;
 mod gpkg_store;
 
 pub use audit::{AuditBreak, AuditEntry};
-pub use gpkg_store::GpkgStore;
+pub use gpkg_store::{GpkgStore, PLAN_KINDS};
 
 use onemap_formats::{FeatureReader, Value};
 use onemap_survey::{Finding, Kind, Options};
@@ -36,6 +36,9 @@ pub enum StoreError {
     /// The source does not fit the kind (field mapping).
     #[error("{0}")]
     Mapping(String),
+    /// The write would change an approved plan version.
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 /// Result with [`StoreError`].
@@ -87,6 +90,77 @@ pub struct ImportRequest {
     pub options: Options,
     /// The importing user.
     pub user: String,
+    /// Import a plan layer into an approved plan version (`--plan-version`).
+    pub plan: Option<PlanApproval>,
+}
+
+/// The approval a plan layer is imported under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanApproval {
+    /// Version number: the latest version (to add a layer it lacks) or the next one.
+    pub version: i64,
+    /// Approval document number (批复文号), e.g. 内政字〔2024〕53号.
+    pub approval: String,
+    /// Approval date, `YYYY-MM-DD`.
+    pub approved_on: String,
+    /// Approving authority.
+    pub authority: String,
+}
+
+/// An approved plan version: read-only once made. Its layers are the datasets imported or
+/// approved into it, and those it carries over unchanged from the version before.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PlanVersion {
+    /// Version number, from 1.
+    pub version: i64,
+    /// Approval document number.
+    pub approval: String,
+    /// Approval date, `YYYY-MM-DD`: the version is in force from that day until the next
+    /// version's.
+    pub approved_on: String,
+    /// Approving authority.
+    pub authority: String,
+    /// When it was recorded, RFC 3339.
+    pub created_at: String,
+    /// Who recorded it.
+    pub created_by: String,
+    /// How it came about (an import, an amendment).
+    pub note: String,
+    /// Its layers: kind, dataset, and whether carried over from the version before.
+    pub layers: Vec<PlanLayer>,
+}
+
+/// A layer of a plan version.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PlanLayer {
+    /// Layer kind id.
+    pub kind: String,
+    /// Dataset id.
+    pub dataset: String,
+    /// Carried over unchanged from the version before.
+    pub inherited: bool,
+}
+
+impl PlanVersion {
+    /// The dataset of a kind in this version.
+    pub fn dataset(&self, kind: Kind) -> Option<&str> {
+        self.layers
+            .iter()
+            .find(|l| l.kind == kind.id())
+            .map(|l| l.dataset.as_str())
+    }
+}
+
+/// The version in force on `date` (`YYYY-MM-DD`; `None`: the latest): the last approved on or
+/// before it.
+pub fn version_in_force<'a>(
+    versions: &'a [PlanVersion],
+    date: Option<&str>,
+) -> Option<&'a PlanVersion> {
+    versions
+        .iter()
+        .filter(|v| date.is_none_or(|d| v.approved_on.as_str() <= d))
+        .max_by_key(|v| (v.approved_on.clone(), v.version))
 }
 
 /// The result of an import: the dataset if it was stored, and every finding.
@@ -275,6 +349,10 @@ pub trait Store {
             .last()
             .map_or(audit::GENESIS.to_string(), |e| e.hash.clone());
         Ok(Ok((log.len(), head)))
+    }
+    /// The approved plan versions, oldest first.
+    fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
+        Ok(Vec::new())
     }
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {

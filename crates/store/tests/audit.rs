@@ -30,6 +30,7 @@ fn store(dir: &Path) -> GpkgStore {
             map: vec![],
             options: Options::default(),
             user: "张三".into(),
+            plan: None,
         };
         assert!(s
             .import(&req, r.as_mut(), &mut |_| {})

@@ -30,6 +30,7 @@ fn request(kind: Kind, source: &Path) -> ImportRequest {
         map: vec![],
         options: Options::default(),
         user: "tester".into(),
+        plan: None,
     }
 }
 
