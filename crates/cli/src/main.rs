@@ -3,6 +3,7 @@
 //! Each command parses its arguments, calls one library function and prints. Exit codes: 0 ok,
 //! 1 bad input (the message names the file, line or feature, and field), 2 usage.
 
+mod amend;
 mod area;
 mod audit;
 mod check;
@@ -72,6 +73,8 @@ enum Command {
     Audit(audit::Args),
     /// The approved plan versions.
     Plan(plan_cmds::Args),
+    /// Plan amendments: propose (checked), approve as a new version, reject.
+    Amend(amend::Args),
 }
 
 /// Output format of data-printing commands.
@@ -102,7 +105,8 @@ impl AsOfArg {
     }
 }
 
-fn parse_date(s: &str) -> Result<String, String> {
+/// A `YYYY-MM-DD` date argument.
+pub fn parse_date(s: &str) -> Result<String, String> {
     let ok = s.len() == 10
         && s.as_bytes()[4] == b'-'
         && s.as_bytes()[7] == b'-'
@@ -249,6 +253,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Plan(a) => plan_cmds::run(a),
+        Command::Amend(a) => amend::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -183,6 +183,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
             approval: a.approval.clone().unwrap_or_default(),
             approved_on: a.approved_on.clone().unwrap_or_default(),
             authority: a.approved_by.clone(),
+            note: "imported".into(),
         }),
     };
     let bar = std::io::stderr().is_terminal().then(|| {

@@ -579,6 +579,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
                         approval: "内政字〔2024〕53号".into(),
                         approved_on: "2024-03-25".into(),
                         authority: "内蒙古自治区人民政府".into(),
+                        note: "imported".into(),
                     }),
             };
             let out = store

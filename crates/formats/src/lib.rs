@@ -50,6 +50,35 @@ pub trait FeatureReader {
     }
 }
 
+/// Features held in memory, read back as a layer (a layer made by a program, e.g. a plan
+/// layer as an amendment changes it, imported like a file).
+pub struct MemReader {
+    info: LayerInfo,
+    features: std::vec::IntoIter<Feature>,
+}
+
+impl MemReader {
+    /// A reader of `features`, described by `info`.
+    pub fn new(info: LayerInfo, features: Vec<Feature>) -> MemReader {
+        MemReader {
+            info,
+            features: features.into_iter(),
+        }
+    }
+}
+
+impl FeatureReader for MemReader {
+    fn info(&self) -> &LayerInfo {
+        &self.info
+    }
+    fn read_feature(&mut self) -> Result<Option<Feature>> {
+        Ok(self.features.next())
+    }
+    fn set_crs(&mut self, crs: Crs) {
+        self.info.crs = Some(crs);
+    }
+}
+
 /// A streaming, atomic sink of features.
 pub trait FeatureWriter {
     /// Write one feature (its values aligned with the layer given at creation).

@@ -14,7 +14,7 @@ mod snapshot;
 
 pub use adjust::apportion;
 pub use layer::{BBox, Layer, LayerBuilder};
-pub use snapshot::{Snapshot, SnapshotRequest};
+pub use snapshot::{layer_from, Snapshot, SnapshotRequest};
 
 /// Overlay errors.
 #[derive(Debug, thiserror::Error)]

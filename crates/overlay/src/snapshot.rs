@@ -277,6 +277,17 @@ pub fn polygons_of(g: &Geometry<f64>) -> Vec<Polygon<f64>> {
     }
 }
 
+/// The fields the analyses read of a layer kind.
+fn wanted_fields(kind: Kind) -> Vec<&'static str> {
+    match kind {
+        // What the analyses read of a survey patch; the other 三调 fields stay in the store.
+        Kind::Dltb => vec![
+            "BSM", "DLBM", "DLMC", "ZLDWDM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "CZCSXM",
+        ],
+        _ => kind.fields().iter().map(|f| f.0).collect(),
+    }
+}
+
 fn load_layer(
     store: &dyn Store,
     kind: Kind,
@@ -284,55 +295,98 @@ fn load_layer(
     datasets: &[&Dataset],
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Layer> {
-    let wanted: Vec<&str> = match kind {
-        // What the analyses read of a survey patch; the other 三调 fields stay in the store.
-        Kind::Dltb => vec![
-            "BSM", "DLBM", "DLMC", "ZLDWDM", "TBMJ", "KCDLBM", "KCXS", "KCMJ", "TBDLMJ", "CZCSXM",
-        ],
-        _ => kind.fields().iter().map(|f| f.0).collect(),
-    };
+    let wanted = wanted_fields(kind);
     let mut builder: Option<LayerBuilder> = None;
     let mut count = 0u64;
     for d in datasets {
         progress(&d.id, count);
         let mut r = store.features_with(&d.id, &wanted)?;
-        let info = r.info().clone();
-        let idx: Vec<Option<usize>> = wanted
-            .iter()
-            .map(|w| {
-                info.fields
-                    .iter()
-                    .position(|f| f.name.eq_ignore_ascii_case(w))
-            })
-            .collect();
-        let b = builder.get_or_insert_with(|| {
-            let fields: Vec<(&str, bool)> = wanted
-                .iter()
-                .zip(&idx)
-                .map(|(w, i)| {
-                    let numeric = i.is_some_and(|i| {
-                        matches!(info.fields[i].ty, FieldType::Int | FieldType::Float)
-                    });
-                    (*w, numeric)
-                })
-                .collect();
-            LayerBuilder::new(kind, year, &fields)
-        });
-        b.dataset((*d).clone());
-        while let Some(f) = r.read_feature()? {
-            let polys = f.geometry.as_ref().map(polygons_of).unwrap_or_default();
-            let vals: Vec<Option<&Value>> = idx
-                .iter()
-                .map(|i| i.and_then(|i| f.values.get(i)))
-                .collect();
-            b.push(&polys, &vals);
-            count += 1;
-            if count % 100_000 == 0 {
-                progress(&d.id, count);
-            }
-        }
+        feed(
+            &mut builder,
+            kind,
+            year,
+            &wanted,
+            d,
+            r.as_mut(),
+            &mut count,
+            progress,
+        )?;
     }
     Ok(builder
         .unwrap_or_else(|| LayerBuilder::new(kind, year, &[]))
         .finish())
+}
+
+/// A layer of one dataset from any reader (features in EPSG:4490): e.g. a plan layer as an
+/// amendment would make it, before it is stored.
+pub fn layer_from(
+    kind: Kind,
+    year: Option<i32>,
+    dataset: &Dataset,
+    reader: &mut dyn onemap_formats::FeatureReader,
+) -> Result<Layer> {
+    let wanted = wanted_fields(kind);
+    let mut builder = None;
+    feed(
+        &mut builder,
+        kind,
+        year,
+        &wanted,
+        dataset,
+        reader,
+        &mut 0,
+        &mut |_, _| {},
+    )?;
+    Ok(builder
+        .unwrap_or_else(|| LayerBuilder::new(kind, year, &[]))
+        .finish())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn feed(
+    builder: &mut Option<LayerBuilder>,
+    kind: Kind,
+    year: Option<i32>,
+    wanted: &[&str],
+    d: &Dataset,
+    r: &mut dyn onemap_formats::FeatureReader,
+    count: &mut u64,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<()> {
+    let info = r.info().clone();
+    let idx: Vec<Option<usize>> = wanted
+        .iter()
+        .map(|w| {
+            info.fields
+                .iter()
+                .position(|f| f.name.eq_ignore_ascii_case(w))
+        })
+        .collect();
+    let b = builder.get_or_insert_with(|| {
+        let fields: Vec<(&str, bool)> = wanted
+            .iter()
+            .zip(&idx)
+            .map(|(w, i)| {
+                let numeric = i.is_some_and(|i| {
+                    matches!(info.fields[i].ty, FieldType::Int | FieldType::Float)
+                });
+                (*w, numeric)
+            })
+            .collect();
+        LayerBuilder::new(kind, year, &fields)
+    });
+    b.dataset(d.clone());
+    while let Some(f) = r.read_feature()? {
+        let polys = f.geometry.as_ref().map(polygons_of).unwrap_or_default();
+        let vals: Vec<Option<&Value>> = idx
+            .iter()
+            .map(|i| i.and_then(|i| f.values.get(i)))
+            .collect();
+        b.push(&polys, &vals);
+        *count += 1;
+        if *count % 100_000 == 0 {
+            progress(&d.id, *count);
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! city is another file. `data/tongliao/plan.toml` is Tongliao's; `docs/plan-file.md` documents
 //! every key.
 
+pub mod amend;
 pub mod assess;
 pub mod indicators;
 mod model;

@@ -3,7 +3,7 @@
 //! `onemap_datasets`, `onemap_findings` and `onemap_events`.
 
 use crate::{
-    AlertRecord, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun,
+    AlertRecord, Amendment, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun,
     PlanApproval, PlanLayer, PlanVersion, Result, StatRow, Store, StoreError,
 };
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
@@ -48,9 +48,14 @@ CREATE TABLE IF NOT EXISTS onemap_plan_versions (
 CREATE TABLE IF NOT EXISTS onemap_plan_layers (
   version INTEGER NOT NULL, kind TEXT NOT NULL, dataset_id TEXT NOT NULL, inherited INTEGER NOT NULL,
   PRIMARY KEY (version, kind));
+CREATE TABLE IF NOT EXISTS onemap_amendments (
+  id TEXT PRIMARY KEY, status TEXT NOT NULL, base_version INTEGER NOT NULL, proposed_at TEXT NOT NULL,
+  proposed_by TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL, changes TEXT NOT NULL,
+  checks TEXT NOT NULL, decided_at TEXT, decided_by TEXT, decision TEXT, version INTEGER);
 CREATE TABLE IF NOT EXISTS onemap_cache (
   key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('onemap_amendments', 'attributes', 'onemap_amendments', 'onemap 规划修改方案'),
   ('onemap_plan_versions', 'attributes', 'onemap_plan_versions', 'onemap 规划版本'),
   ('onemap_plan_layers', 'attributes', 'onemap_plan_layers', 'onemap 规划版本图层'),
   ('onemap_monitor_runs', 'attributes', 'onemap_monitor_runs', 'onemap 动态监测运行记录'),
@@ -856,6 +861,127 @@ impl Store for GpkgStore {
     fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
         read_plan_versions(&self.conn).map_err(|e| err(&self.path, e))
     }
+
+    fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment> {
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        let n: i64 = tx
+            .query_row("SELECT count(*) FROM onemap_amendments", [], |r| r.get(0))
+            .map_err(e)?;
+        let mut a = a.clone();
+        a.id = format!("A{:04}", n + 1);
+        a.proposed_at = crate::now_rfc3339();
+        a.sha256 = crate::audit::digest(a.changes.as_bytes());
+        tx.execute(
+            "INSERT INTO onemap_amendments (id, status, base_version, proposed_at, proposed_by, source, sha256, changes, checks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![a.id, a.status, a.base_version, a.proposed_at, a.proposed_by, a.source, a.sha256, a.changes, a.checks],
+        )
+        .map_err(e)?;
+        crate::audit::append(
+            &tx,
+            &a.proposed_by,
+            "amend-propose",
+            &a.id,
+            &format!(
+                "amendment {} of plan version {} from {}: {}",
+                a.id, a.base_version, a.source, a.status
+            ),
+            &a.sha256,
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(a)
+    }
+
+    fn amendments(&self) -> Result<Vec<Amendment>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, status, base_version, proposed_at, proposed_by, source, sha256, changes, checks, decided_at, decided_by, decision, version FROM onemap_amendments ORDER BY id")
+            .map_err(|e| err(&self.path, e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Amendment {
+                    id: r.get(0)?,
+                    status: r.get(1)?,
+                    base_version: r.get(2)?,
+                    proposed_at: r.get(3)?,
+                    proposed_by: r.get(4)?,
+                    source: r.get(5)?,
+                    sha256: r.get(6)?,
+                    changes: r.get(7)?,
+                    checks: r.get(8)?,
+                    decided_at: r.get(9)?,
+                    decided_by: r.get(10)?,
+                    decision: r.get(11)?,
+                    version: r.get(12)?,
+                })
+            })
+            .map_err(|e| err(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| err(&self.path, e))
+    }
+
+    fn decide_amendment(
+        &mut self,
+        id: &str,
+        status: &str,
+        by: &str,
+        decision: &str,
+        version: Option<i64>,
+    ) -> Result<Amendment> {
+        let a = self
+            .amendments()?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| {
+                StoreError::Mapping(format!("no amendment {id:?}; onemap amend list shows them"))
+            })?;
+        if a.status != "proposed" {
+            return Err(StoreError::ReadOnly(format!(
+                "amendment {id} is {}{}; only a proposed amendment can be decided",
+                a.status,
+                a.decided_at
+                    .as_deref()
+                    .map(|d| format!(" (since {d})"))
+                    .unwrap_or_default()
+            )));
+        }
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.conn.transaction().map_err(e)?;
+        let at = crate::now_rfc3339();
+        tx.execute(
+            "UPDATE onemap_amendments SET status = ?2, decided_at = ?3, decided_by = ?4, decision = ?5, version = ?6 WHERE id = ?1",
+            params![id, status, at, by, decision, version],
+        )
+        .map_err(e)?;
+        crate::audit::append(
+            &tx,
+            by,
+            if status == "approved" {
+                "amend-approve"
+            } else {
+                "amend-reject"
+            },
+            id,
+            &match version {
+                Some(v) => format!("amendment {id} {status}: {decision}; plan version {v}"),
+                None => format!("amendment {id} {status}: {decision}"),
+            },
+            &a.sha256,
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(Amendment {
+            status: status.to_string(),
+            decided_at: Some(at),
+            decided_by: Some(by.to_string()),
+            decision: Some(decision.to_string()),
+            version,
+            ..a
+        })
+    }
 }
 
 impl GpkgStore {
@@ -1028,7 +1154,7 @@ fn plan_import_record(
     if !exists {
         conn.execute(
             "INSERT INTO onemap_plan_versions (version, approval, approved_on, authority, created_at, created_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![p.version, p.approval, p.approved_on, p.authority, crate::now_rfc3339(), user, "imported"],
+            params![p.version, p.approval, p.approved_on, p.authority, crate::now_rfc3339(), user, p.note],
         )
         .map_err(Err)?;
         conn.execute(

@@ -105,6 +105,8 @@ pub struct PlanApproval {
     pub approved_on: String,
     /// Approving authority.
     pub authority: String,
+    /// How the version comes about (`imported`, `amendment A0001`).
+    pub note: String,
 }
 
 /// An approved plan version: read-only once made. Its layers are the datasets imported or
@@ -149,6 +151,39 @@ impl PlanVersion {
             .find(|l| l.kind == kind.id())
             .map(|l| l.dataset.as_str())
     }
+}
+
+/// A proposed amendment of the plan (规划修改): the change set, the checks run on it, and the
+/// decision.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Amendment {
+    /// Id, e.g. `A0001`.
+    pub id: String,
+    /// `proposed`, `refused` (a check failed), `approved` or `rejected`.
+    pub status: String,
+    /// The plan version it changes.
+    pub base_version: i64,
+    /// RFC 3339.
+    pub proposed_at: String,
+    /// Proposer.
+    pub proposed_by: String,
+    /// The change-set file.
+    pub source: String,
+    /// SHA-256 of the change set as stored (`changes`).
+    pub sha256: String,
+    /// The change set: a GeoJSON FeatureCollection (EPSG:4490) whose features carry `op`,
+    /// `layer` and `id`.
+    pub changes: String,
+    /// The checks' results, JSON.
+    pub checks: String,
+    /// When decided, RFC 3339.
+    pub decided_at: Option<String>,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// The approval number, or the reason of a rejection.
+    pub decision: Option<String>,
+    /// The version it became.
+    pub version: Option<i64>,
 }
 
 /// The version in force on `date` (`YYYY-MM-DD`; `None`: the latest): the last approved on or
@@ -354,6 +389,21 @@ pub trait Store {
     fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
         Ok(Vec::new())
     }
+    /// Store a new amendment (its id is assigned; `status`, `checks` as given), with an audit
+    /// entry. Returns it.
+    fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment>;
+    /// Every amendment, oldest first.
+    fn amendments(&self) -> Result<Vec<Amendment>>;
+    /// Record the decision on a proposed amendment (`approved` with the version it became, or
+    /// `rejected` with the reason), with an audit entry. Refused unless it is `proposed`.
+    fn decide_amendment(
+        &mut self,
+        id: &str,
+        status: &str,
+        by: &str,
+        decision: &str,
+        version: Option<i64>,
+    ) -> Result<Amendment>;
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {
         None
