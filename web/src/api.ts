@@ -31,8 +31,18 @@ export interface County {
   bbox: BBox | null;
 }
 
+export interface PlanVersionMeta {
+  version: number;
+  approval: string;
+  approved_on: string;
+  authority: string;
+  note: string;
+}
+
 export interface Meta {
   region: { code: string; name: string };
+  /** The approved plan versions in the store, oldest first (the last is in force). */
+  versions: PlanVersionMeta[];
   plan: { name: string; approval: string; approved_on: string; base_year: number; target_year: number };
   year: number;
   years: number[];

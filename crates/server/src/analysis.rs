@@ -310,9 +310,30 @@ fn missing(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "NotFound", e.to_string())
 }
 
+/// `?as_of=YYYY-MM-DD`: the plan version in force that day.
+fn as_of_param(q: &HashMap<String, String>) -> Result<Option<String>, ApiError> {
+    q.get("as_of")
+        .map(|d| {
+            let b = d.as_bytes();
+            let ok = b.len() == 10
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && d[..4].parse::<u32>().is_ok()
+                && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+                && d[8..].parse::<u32>().is_ok_and(|x| (1..=31).contains(&x));
+            if ok {
+                Ok(d.clone())
+            } else {
+                Err(ApiError::bad(format!("as_of={d}: a date YYYY-MM-DD")))
+            }
+        })
+        .transpose()
+}
+
 fn assessment(
     s: &Shared,
     year: Option<i32>,
+    as_of: Option<&str>,
 ) -> Result<
     (
         onemap_plan::assess::Assessment,
@@ -324,7 +345,7 @@ fn assessment(
 > {
     let store = s.open_store()?;
     let (snap, tallies) =
-        onemap_plan::count_years(&store, &s.plan, year, None, &mut |_, _| {}).map_err(missing)?;
+        onemap_plan::count_years(&store, &s.plan, year, as_of, &mut |_, _| {}).map_err(missing)?;
     let y = year
         .or_else(|| tallies.keys().last().copied())
         .ok_or_else(|| missing("no survey year"))?;
@@ -345,9 +366,10 @@ pub async fn indicators(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let year = year_param(&q, "year")?;
+    let as_of = as_of_param(&q)?;
     let v = blocking(move || {
-        cached(&s, format!("indicators-{year:?}"), || {
-            let (a, ..) = assessment(&s, year)?;
+        cached(&s, format!("indicators-{year:?}-{as_of:?}"), || {
+            let (a, ..) = assessment(&s, year, as_of.as_deref())?;
             serde_json::to_value(&a).map_err(|e| ApiError::internal(e.to_string()))
         })
     })
@@ -361,12 +383,13 @@ pub async fn health_check(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let year = year_param(&q, "year")?;
+    let as_of = as_of_param(&q)?;
     let format = q.get("format").map_or("html", String::as_str).to_string();
     if !matches!(format.as_str(), "html" | "docx") {
         return Err(ApiError::bad(format!("format={format}: html or docx")));
     }
     blocking(move || {
-        let (a, snap, ds, stats) = assessment(&s, year)?;
+        let (a, snap, ds, stats) = assessment(&s, year, as_of.as_deref())?;
         let src = onemap_report::health::Sources {
             datasets: &ds,
             stats: &stats,

@@ -334,7 +334,7 @@ pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
             "/api/reviews": p("Projects reviewed through /api/check since the server started (GeoJSON)"),
             "/public": p("The public page (web application)"),
             "/api/check": {"post": {"summary": "Project review of a coordinate TXT, GeoJSON or zipped shapefile (?purpose=, ?format=json|html|docx)", "responses": {"200": {"description": "the review"}, "400": {"description": "bad input"}, "413": {"description": "too large"}}}},
-            "/api/indicators": p("Indicators of a survey year (?year=)"),
+            "/api/indicators": p("Indicators of a survey year (?year=, ?as_of=YYYY-MM-DD: the plan version in force that day)"),
             "/api/monitor": p("Transition matrix and alerts between two years (?from=&to=)"),
             "/api/alerts": p("Alerts of the latest monitoring run"),
             "/api/reports/health-check": p("Annual health-check report (?year=&format=html|docx)")

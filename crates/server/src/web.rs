@@ -131,7 +131,16 @@ pub async fn meta(State(s): State<Shared>) -> Json<Value> {
         }
     }
     let p = &s.plan.plan;
+    let versions: Vec<Value> = s
+        .open_store()
+        .ok()
+        .and_then(|st| onemap_store::Store::plan_versions(&st).ok())
+        .unwrap_or_default()
+        .iter()
+        .map(|v| json!({"version": v.version, "approval": v.approval, "approved_on": v.approved_on, "authority": v.authority, "note": v.note}))
+        .collect();
     Json(json!({
+        "versions": versions,
         "region": {"code": p.region, "name": p.region_name},
         "plan": {"name": p.name, "approval": p.approval, "approved_on": p.approved_on, "approved_by": p.approved_by, "base_year": p.base_year, "target_year": p.target_year},
         "year": s.year,

@@ -28,6 +28,16 @@ export async function mountPublic(root: HTMLElement, meta: Meta): Promise<() => 
         { class: "public-head" },
         h("h2", {}, meta.plan.name),
         h("p", { class: "muted" }, `${meta.plan.approval}，${meta.plan.approved_on} 批复。基期 ${meta.plan.base_year} 年，目标年 ${meta.plan.target_year} 年。本页为公众版，仅展示经批准的规划成果。`),
+        meta.versions.length
+          ? h(
+              "p",
+              { class: "muted", id: "plan-version" },
+              (() => {
+                const v = meta.versions[meta.versions.length - 1];
+                return `现行规划数据：第 ${v.version} 版（${v.approval}，${v.approved_on}${v.authority ? `，${v.authority}` : ""}批准）`;
+              })(),
+            )
+          : null,
       ),
       h("div", { class: "public-map" }, mapDiv, legend),
       h("h3", {}, "约束性指标"),
