@@ -120,7 +120,7 @@ pub fn count_years(
     for &y in &years {
         let survey_sig = sig(&|d| d.kind == Kind::Dltb && d.year == Some(y));
         let key = format!(
-            "tally-v1-{:x}",
+            "tally-v2-{:x}",
             Sha256::digest(format!("{y}|{classes}|{survey_sig}|{plan_sig}").as_bytes())
         );
         if let Some(t) = store
