@@ -16,6 +16,7 @@ mod plan_cmds;
 mod serve;
 mod stats;
 mod store_cmds;
+mod user;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use onemap_formats::{FormatError, ReadOptions, TextEncoding};
@@ -75,6 +76,8 @@ enum Command {
     Plan(plan_cmds::Args),
     /// Plan amendments: propose (checked), approve as a new version, reject.
     Amend(amend::Args),
+    /// Users of the server: add, passwd, role, remove, list.
+    User(user::Args),
 }
 
 /// Output format of data-printing commands.
@@ -254,6 +257,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a),
         Command::Plan(a) => plan_cmds::run(a),
         Command::Amend(a) => amend::run(a),
+        Command::User(a) => user::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

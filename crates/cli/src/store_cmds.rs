@@ -20,8 +20,8 @@ pub struct StoreArg {
 }
 
 impl StoreArg {
-    /// Open the store, creating it if it does not exist (import only).
-    fn open_or_create(&self) -> anyhow::Result<GpkgStore> {
+    /// Open the store, creating it if it does not exist (import, the first user).
+    pub fn open_or_create(&self) -> anyhow::Result<GpkgStore> {
         Ok(GpkgStore::open(&store_path(self.store.as_deref()))?)
     }
 

@@ -4,7 +4,8 @@
 
 use crate::{
     AlertRecord, Amendment, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun,
-    PlanApproval, PlanLayer, PlanVersion, Result, StatRow, Store, StoreError,
+    PlanApproval, PlanLayer, PlanVersion, Result, Role, Session, SignInError, StatRow, Store,
+    StoreError, User,
 };
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
 use onemap_formats::model::bbox;
@@ -129,6 +130,8 @@ impl GpkgStore {
                 .map_err(|e| err(path, e))?;
             conn.execute_batch(crate::audit::TABLE)
                 .map_err(|e| err(path, e))?;
+            conn.execute_batch(crate::users::TABLES)
+                .map_err(|e| err(path, e))?;
             conn.execute_batch("COMMIT").map_err(|e| err(path, e))?;
         } else {
             let is_gpkg: bool = conn
@@ -145,6 +148,8 @@ impl GpkgStore {
             conn.execute_batch(ONEMAP_TABLES)
                 .map_err(|e| err(path, e))?;
             conn.execute_batch(crate::audit::TABLE)
+                .map_err(|e| err(path, e))?;
+            conn.execute_batch(crate::users::TABLES)
                 .map_err(|e| err(path, e))?;
             crate::audit::adopt_events(&conn).map_err(|e| err(path, e))?;
         }
@@ -860,6 +865,64 @@ impl Store for GpkgStore {
 
     fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
         read_plan_versions(&self.conn).map_err(|e| err(&self.path, e))
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        crate::users::list(&self.conn).map_err(|e| err(&self.path, e))
+    }
+
+    fn user_add(&mut self, name: &str, role: &Role, password: &str, by: &str) -> Result<User> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let u = crate::users::add(&tx, name, role, password, by).map_err(|m| match m {
+            Ok(m) => StoreError::Mapping(m),
+            Err(x) => err(&path, x),
+        })?;
+        tx.commit().map_err(|e| err(&path, e))?;
+        Ok(u)
+    }
+
+    fn user_change(
+        &mut self,
+        name: &str,
+        password: Option<&str>,
+        role: Option<&Role>,
+        remove: bool,
+        by: &str,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        crate::users::change(&tx, name, password, role, remove, by).map_err(|m| match m {
+            Ok(m) => StoreError::Mapping(m),
+            Err(x) => err(&path, x),
+        })?;
+        tx.commit().map_err(|e| err(&path, e))
+    }
+
+    fn sign_in(
+        &mut self,
+        name: &str,
+        password: &str,
+        ttl: i64,
+        from: &str,
+    ) -> Result<Result<Session, SignInError>> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let r = crate::users::sign_in(&tx, name, password, ttl, from).map_err(|e| err(&path, e))?;
+        tx.commit().map_err(|e| err(&path, e))?;
+        Ok(r)
+    }
+
+    fn session_user(&self, token: &str) -> Result<Option<User>> {
+        crate::users::session(&self.conn, token).map_err(|e| err(&self.path, e))
+    }
+
+    fn sign_out(&mut self, token: &str) -> Result<bool> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let r = crate::users::sign_out(&tx, token).map_err(|e| err(&path, e))?;
+        tx.commit().map_err(|e| err(&path, e))?;
+        Ok(r)
     }
 
     fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment> {

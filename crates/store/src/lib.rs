@@ -8,9 +8,11 @@
 pub mod audit;
 pub mod fixture;
 mod gpkg_store;
+pub mod users;
 
 pub use audit::{AuditBreak, AuditEntry};
 pub use gpkg_store::{GpkgStore, PLAN_KINDS};
+pub use users::{Role, Session, SignInError, User};
 
 use onemap_formats::{FeatureReader, Value};
 use onemap_survey::{Finding, Kind, Options};
@@ -404,6 +406,32 @@ pub trait Store {
         decision: &str,
         version: Option<i64>,
     ) -> Result<Amendment>;
+    /// The users (never their password hashes).
+    fn users(&self) -> Result<Vec<User>>;
+    /// Add a user with a password (hashed with Argon2id); audited.
+    fn user_add(&mut self, name: &str, role: &Role, password: &str, by: &str) -> Result<User>;
+    /// Change a user's password and/or role, or remove the user; the user's sessions end;
+    /// audited.
+    fn user_change(
+        &mut self,
+        name: &str,
+        password: Option<&str>,
+        role: Option<&Role>,
+        remove: bool,
+        by: &str,
+    ) -> Result<()>;
+    /// Sign in for `ttl` seconds; every attempt is audited, repeated failures lock the account.
+    fn sign_in(
+        &mut self,
+        name: &str,
+        password: &str,
+        ttl: i64,
+        from: &str,
+    ) -> Result<Result<Session, SignInError>>;
+    /// The user of a live session token.
+    fn session_user(&self, token: &str) -> Result<Option<User>>;
+    /// End a session; audited. `false` when there was none.
+    fn sign_out(&mut self, token: &str) -> Result<bool>;
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {
         None
