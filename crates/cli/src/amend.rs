@@ -208,11 +208,13 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             let version = base.version + 1;
             let tmp = tempfile::tempdir()?;
             let user = os_user();
+            // Every changed layer in one transaction: the new version is whole or absent.
+            let mut jobs: Vec<(ImportRequest, Box<dyn onemap_formats::FeatureReader>)> = Vec::new();
             for (kind, (info, feats, _)) in &after {
                 let k = Kind::parse(kind).ok_or_else(|| anyhow::anyhow!("layer {kind}"))?;
                 let path = tmp.path().join(format!("{id}-{kind}.gpkg"));
                 amend::write_layer(&path, info, feats).map_err(anyhow::Error::msg)?;
-                let mut r = onemap_formats::open(&path, &Default::default())?;
+                let r = onemap_formats::open(&path, &Default::default())?;
                 let req = ImportRequest {
                     kind: k,
                     year: date.get(..4).and_then(|y| y.parse().ok()),
@@ -229,7 +231,12 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                         note: format!("amendment {id}"),
                     }),
                 };
-                let out = s.import(&req, r.as_mut(), &mut |_| {})?;
+                jobs.push((req, r));
+            }
+            let outs = s.import_all(&mut jobs)?;
+            if let (Some(out), Some((req, _))) =
+                (outs.last(), jobs.get(outs.len().saturating_sub(1)))
+            {
                 if out.dataset.is_none() {
                     let first: Vec<String> = out
                         .findings
@@ -239,8 +246,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                         .map(|f| format!("{} {}", f.check, f.message))
                         .collect();
                     anyhow::bail!(
-                        "the changed {} was refused by the import checks: {}",
-                        k.chinese(),
+                        "the changed {} was refused by the import checks (nothing was stored): {}",
+                        req.kind.chinese(),
                         first.join("; ")
                     );
                 }

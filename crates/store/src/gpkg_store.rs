@@ -164,42 +164,6 @@ impl GpkgStore {
         &self.path
     }
 
-    fn new_id(&self, kind: Kind, year: Option<i32>) -> Result<String> {
-        let base = match year {
-            Some(y) => format!("{}-{y}", kind.id()),
-            None => kind.id().to_string(),
-        };
-        let taken = |id: &str| -> Result<bool> {
-            let n: i64 = self
-                .conn
-                .query_row(
-                    "SELECT count(*) FROM onemap_datasets WHERE id = ?1 OR table_name = ?2",
-                    params![id, id.replace('-', "_")],
-                    |r| r.get(0),
-                )
-                .map_err(|e| err(&self.path, e))?;
-            let t: i64 = self
-                .conn
-                .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE name = ?1",
-                    [id.replace('-', "_")],
-                    |r| r.get(0),
-                )
-                .map_err(|e| err(&self.path, e))?;
-            Ok(n + t > 0)
-        };
-        if !taken(&base)? {
-            return Ok(base);
-        }
-        for k in 2.. {
-            let id = format!("{base}-{k}");
-            if !taken(&id)? {
-                return Ok(id);
-            }
-        }
-        unreachable!("an unused id exists")
-    }
-
     fn row_to_dataset(r: &rusqlite::Row) -> rusqlite::Result<Dataset> {
         let kind: String = r.get(1)?;
         Ok(Dataset {
@@ -252,246 +216,33 @@ impl Store for GpkgStore {
         source: &mut dyn FeatureReader,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportOutcome> {
-        if let Some(p) = &req.plan {
-            plan_import_check(&self.conn, req.kind, p).map_err(|m| match m {
-                Ok(m) => StoreError::ReadOnly(m),
-                Err(x) => err(&self.path, x),
-            })?;
-        }
-        let info = source.info().clone();
-        let src_crs = info
-            .crs
-            .ok_or_else(|| StoreError::Mapping(format!("{}: no CRS", req.source.display())))?;
-        let mut ins = Inspector::new(req.kind, &info.fields, src_crs, &req.map, &req.options)
-            .map_err(StoreError::Mapping)?;
-        let sha256 = crate::source_sha256(&req.source).map_err(|e| err(&req.source, e))?;
-        let id = self.new_id(req.kind, req.year)?;
-        let table = id.replace('-', "_");
-        let fields = ins.fields().to_vec();
         let path = self.path.clone();
-        let e = |x: rusqlite::Error| err(&path, x);
-        // Everything below is one transaction: an error, Ctrl-C or kill -9 leaves no trace.
-        let tx = self.conn.transaction().map_err(e)?;
-        ensure_srs(&tx, &Crs::Cgcs2000).map_err(e)?;
-        let gtype = if req.kind.polygons() {
-            "MULTIPOLYGON"
-        } else {
-            "GEOMETRY"
-        };
-        let mut ddl = format!(
-            "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {gtype}",
-            ident(&table)
-        );
-        for f in &fields {
-            let t = match f.ty {
-                FieldType::Int => "INTEGER",
-                FieldType::Float => "REAL",
-                FieldType::Bool => "BOOLEAN",
-                FieldType::Date => "DATE",
-                FieldType::Text => "TEXT",
-            };
-            ddl.push_str(&format!(", {} {t}", ident(&f.name)));
+        // Everything is one transaction: an error, Ctrl-C or kill -9 leaves no trace.
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let out = import_on(&tx, &path, req, source, progress)?;
+        if out.dataset.is_some() {
+            tx.commit().map_err(|e| err(&path, e))?;
         }
-        ddl.push(')');
-        tx.execute_batch(&ddl).map_err(e)?;
-        let rtree = format!("rtree_{table}_geom");
-        tx.execute_batch(&format!(
-            "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
-            ident(&rtree)
-        ))
-        .map_err(e)?;
-        let insert = format!(
-            "INSERT INTO {} (geom{}) VALUES (?1{})",
-            ident(&table),
-            fields
-                .iter()
-                .map(|f| format!(", {}", ident(&f.name)))
-                .collect::<String>(),
-            (0..fields.len())
-                .map(|i| format!(", ?{}", i + 2))
-                .collect::<String>()
-        );
-        let mut extent = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        let mut read = 0u64;
-        {
-            let mut st = tx.prepare(&insert).map_err(e)?;
-            let mut rt = tx
-                .prepare(&format!(
-                    "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
-                    ident(&rtree)
-                ))
-                .map_err(e)?;
-            let mut blob = Vec::new();
-            while let Some(f) = source.read_feature()? {
-                let p = ins.feature(read, f);
-                read += 1;
-                if read % 4096 == 0 {
-                    progress(read);
-                }
-                if ins.has_errors() {
-                    continue; // keep reading to report every problem; nothing will be stored
-                }
-                let geom = p.geometry.map(|g| match g {
-                    onemap_formats::Geometry::Polygon(poly) => {
-                        onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
-                    }
-                    g => g,
-                });
-                let bb = geom.as_ref().and_then(bbox);
-                let mut vals: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
-                vals.push(match (&geom, bb) {
-                    (Some(g), Some(b)) => {
-                        wkb::gpkg_blob(g, 4490, b, &mut blob);
-                        SqlValue::Blob(blob.clone())
-                    }
-                    _ => SqlValue::Null,
-                });
-                for v in &p.values {
-                    vals.push(match v {
-                        Value::Null => SqlValue::Null,
-                        Value::Int(i) => SqlValue::Integer(*i),
-                        Value::Float(x) => SqlValue::Real(*x),
-                        Value::Bool(b) => SqlValue::Integer(*b as i64),
-                        Value::Text(t) | Value::Date(t) => SqlValue::Text(t.clone()),
-                    });
-                }
-                st.execute(rusqlite::params_from_iter(vals)).map_err(e)?;
-                if let Some(b) = bb {
-                    let fid = tx.last_insert_rowid();
-                    rt.execute(params![fid, b[0], b[2], b[1], b[3]])
-                        .map_err(e)?;
-                    extent = [
-                        extent[0].min(b[0]),
-                        extent[1].min(b[1]),
-                        extent[2].max(b[2]),
-                        extent[3].max(b[3]),
-                    ];
-                }
+        Ok(out)
+    }
+
+    fn import_all(
+        &mut self,
+        jobs: &mut [(ImportRequest, Box<dyn FeatureReader>)],
+    ) -> Result<Vec<ImportOutcome>> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let mut outs = Vec::new();
+        for (req, source) in jobs.iter_mut() {
+            let out = import_on(&tx, &path, req, source.as_mut(), &mut |_| {})?;
+            let refused = out.dataset.is_none();
+            outs.push(out);
+            if refused {
+                return Ok(outs);
             }
         }
-        progress(read);
-        let (findings, notes) = ins.finish();
-        if findings.iter().any(|f| f.severity == Severity::Error) {
-            tx.rollback().map_err(e)?;
-            return Ok(ImportOutcome {
-                dataset: None,
-                findings,
-                notes,
-                read,
-            });
-        }
-        tx.execute(
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4490)",
-            params![
-                table,
-                format!("{} {}", req.kind.chinese(), req.name.clone().unwrap_or_default()),
-                extent[0].is_finite().then_some(extent[0]),
-                extent[1].is_finite().then_some(extent[1]),
-                extent[2].is_finite().then_some(extent[2]),
-                extent[3].is_finite().then_some(extent[3])
-            ],
-        )
-        .map_err(e)?;
-        tx.execute(
-            "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, 4490, 0, 0)",
-            params![table, gtype],
-        )
-        .map_err(e)?;
-        tx.execute_batch(&rtree_triggers(&table, "geom", "fid"))
-            .map_err(e)?;
-        tx.execute(
-            "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-            params![table],
-        )
-        .map_err(e)?;
-        let warnings = findings.len() as u64;
-        let name = req
-            .name
-            .clone()
-            .unwrap_or_else(|| onemap_formats::layer_name(&req.source));
-        let source_name = req
-            .source
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("")
-            .to_string();
-        let ds = Dataset {
-            id: id.clone(),
-            kind: req.kind,
-            year: req.year,
-            name,
-            features: read,
-            source: source_name,
-            sha256,
-            source_crs: src_crs.code(),
-            imported_at: crate::now_rfc3339(),
-            imported_by: req.user.clone(),
-            warnings,
-            table: table.clone(),
-        };
-        tx.execute(
-            "INSERT INTO onemap_datasets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                ds.id,
-                ds.kind.id(),
-                ds.year,
-                ds.name,
-                ds.features as i64,
-                ds.source,
-                ds.sha256,
-                ds.source_crs,
-                ds.imported_at,
-                ds.imported_by,
-                ds.warnings as i64,
-                ds.table,
-                serde_json::to_string(&notes).unwrap_or_default()
-            ],
-        )
-        .map_err(e)?;
-        {
-            let mut st = tx
-                .prepare("INSERT INTO onemap_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .map_err(e)?;
-            for f in &findings {
-                st.execute(params![
-                    ds.id,
-                    f.severity.id(),
-                    f.check,
-                    f.feature.map(|x| x as i64),
-                    f.field,
-                    f.message
-                ])
-                .map_err(e)?;
-            }
-        }
-        let mut detail = format!(
-            "{} features from {} (sha256 {}), {} warnings",
-            ds.features, ds.source, ds.sha256, ds.warnings
-        );
-        if let Some(p) = &req.plan {
-            plan_import_record(&tx, req.kind, &ds.id, p, &req.user).map_err(|m| match m {
-                Ok(m) => StoreError::ReadOnly(m),
-                Err(x) => err(&path, x),
-            })?;
-            detail.push_str(&format!(
-                "; into plan version {} ({}, {})",
-                p.version, p.approval, p.approved_on
-            ));
-        }
-        crate::audit::append(&tx, &ds.imported_by, "import", &ds.id, &detail, &ds.sha256)
-            .map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(ImportOutcome {
-            dataset: Some(ds),
-            findings,
-            notes,
-            read,
-        })
+        tx.commit().map_err(|e| err(&path, e))?;
+        Ok(outs)
     }
 
     fn features(&self, id: &str) -> Result<Box<dyn FeatureReader>> {
@@ -1099,6 +850,287 @@ fn read_plan_versions(conn: &Connection) -> rusqlite::Result<Vec<PlanVersion>> {
         }
     }
     Ok(versions)
+}
+
+/// An unused dataset id for a kind and year: `dltb-2023`, then `dltb-2023-2`, ….
+fn new_id(conn: &Connection, path: &Path, kind: Kind, year: Option<i32>) -> Result<String> {
+    let base = match year {
+        Some(y) => format!("{}-{y}", kind.id()),
+        None => kind.id().to_string(),
+    };
+    let taken = |id: &str| -> Result<bool> {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM onemap_datasets WHERE id = ?1 OR table_name = ?2",
+                params![id, id.replace('-', "_")],
+                |r| r.get(0),
+            )
+            .map_err(|e| err(path, e))?;
+        let t: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                [id.replace('-', "_")],
+                |r| r.get(0),
+            )
+            .map_err(|e| err(path, e))?;
+        Ok(n + t > 0)
+    };
+    if !taken(&base)? {
+        return Ok(base);
+    }
+    for k in 2.. {
+        let id = format!("{base}-{k}");
+        if !taken(&id)? {
+            return Ok(id);
+        }
+    }
+    unreachable!("an unused id exists")
+}
+
+/// An import inside the caller's transaction (committed by the caller when `dataset` is
+/// `Some`; a refusal leaves it to roll back).
+fn import_on(
+    tx: &Connection,
+    path: &Path,
+    req: &ImportRequest,
+    source: &mut dyn FeatureReader,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportOutcome> {
+    if let Some(p) = &req.plan {
+        plan_import_check(tx, req.kind, p).map_err(|m| match m {
+            Ok(m) => StoreError::ReadOnly(m),
+            Err(x) => err(path, x),
+        })?;
+    }
+    let info = source.info().clone();
+    let src_crs = info
+        .crs
+        .ok_or_else(|| StoreError::Mapping(format!("{}: no CRS", req.source.display())))?;
+    let mut ins = Inspector::new(req.kind, &info.fields, src_crs, &req.map, &req.options)
+        .map_err(StoreError::Mapping)?;
+    let sha256 = crate::source_sha256(&req.source).map_err(|e| err(&req.source, e))?;
+    let id = new_id(tx, path, req.kind, req.year)?;
+    let table = id.replace('-', "_");
+    let fields = ins.fields().to_vec();
+    let e = |x: rusqlite::Error| err(path, x);
+    ensure_srs(tx, &Crs::Cgcs2000).map_err(e)?;
+    let gtype = if req.kind.polygons() {
+        "MULTIPOLYGON"
+    } else {
+        "GEOMETRY"
+    };
+    let mut ddl = format!(
+        "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {gtype}",
+        ident(&table)
+    );
+    for f in &fields {
+        let t = match f.ty {
+            FieldType::Int => "INTEGER",
+            FieldType::Float => "REAL",
+            FieldType::Bool => "BOOLEAN",
+            FieldType::Date => "DATE",
+            FieldType::Text => "TEXT",
+        };
+        ddl.push_str(&format!(", {} {t}", ident(&f.name)));
+    }
+    ddl.push(')');
+    tx.execute_batch(&ddl).map_err(e)?;
+    let rtree = format!("rtree_{table}_geom");
+    tx.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
+        ident(&rtree)
+    ))
+    .map_err(e)?;
+    let insert = format!(
+        "INSERT INTO {} (geom{}) VALUES (?1{})",
+        ident(&table),
+        fields
+            .iter()
+            .map(|f| format!(", {}", ident(&f.name)))
+            .collect::<String>(),
+        (0..fields.len())
+            .map(|i| format!(", ?{}", i + 2))
+            .collect::<String>()
+    );
+    let mut extent = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut read = 0u64;
+    {
+        let mut st = tx.prepare(&insert).map_err(e)?;
+        let mut rt = tx
+            .prepare(&format!(
+                "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
+                ident(&rtree)
+            ))
+            .map_err(e)?;
+        let mut blob = Vec::new();
+        while let Some(f) = source.read_feature()? {
+            let p = ins.feature(read, f);
+            read += 1;
+            if read % 4096 == 0 {
+                progress(read);
+            }
+            if ins.has_errors() {
+                continue; // keep reading to report every problem; nothing will be stored
+            }
+            let geom = p.geometry.map(|g| match g {
+                onemap_formats::Geometry::Polygon(poly) => {
+                    onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
+                }
+                g => g,
+            });
+            let bb = geom.as_ref().and_then(bbox);
+            let mut vals: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
+            vals.push(match (&geom, bb) {
+                (Some(g), Some(b)) => {
+                    wkb::gpkg_blob(g, 4490, b, &mut blob);
+                    SqlValue::Blob(blob.clone())
+                }
+                _ => SqlValue::Null,
+            });
+            for v in &p.values {
+                vals.push(match v {
+                    Value::Null => SqlValue::Null,
+                    Value::Int(i) => SqlValue::Integer(*i),
+                    Value::Float(x) => SqlValue::Real(*x),
+                    Value::Bool(b) => SqlValue::Integer(*b as i64),
+                    Value::Text(t) | Value::Date(t) => SqlValue::Text(t.clone()),
+                });
+            }
+            st.execute(rusqlite::params_from_iter(vals)).map_err(e)?;
+            if let Some(b) = bb {
+                let fid = tx.last_insert_rowid();
+                rt.execute(params![fid, b[0], b[2], b[1], b[3]])
+                    .map_err(e)?;
+                extent = [
+                    extent[0].min(b[0]),
+                    extent[1].min(b[1]),
+                    extent[2].max(b[2]),
+                    extent[3].max(b[3]),
+                ];
+            }
+        }
+    }
+    progress(read);
+    let (findings, notes) = ins.finish();
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        // The caller rolls back.
+        return Ok(ImportOutcome {
+            dataset: None,
+            findings,
+            notes,
+            read,
+        });
+    }
+    tx.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4490)",
+        params![
+            table,
+            format!("{} {}", req.kind.chinese(), req.name.clone().unwrap_or_default()),
+            extent[0].is_finite().then_some(extent[0]),
+            extent[1].is_finite().then_some(extent[1]),
+            extent[2].is_finite().then_some(extent[2]),
+            extent[3].is_finite().then_some(extent[3])
+        ],
+    )
+    .map_err(e)?;
+    tx.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, 4490, 0, 0)",
+        params![table, gtype],
+    )
+    .map_err(e)?;
+    tx.execute_batch(&rtree_triggers(&table, "geom", "fid"))
+        .map_err(e)?;
+    tx.execute(
+        "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+        params![table],
+    )
+    .map_err(e)?;
+    let warnings = findings.len() as u64;
+    let name = req
+        .name
+        .clone()
+        .unwrap_or_else(|| onemap_formats::layer_name(&req.source));
+    let source_name = req
+        .source
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_string();
+    let ds = Dataset {
+        id: id.clone(),
+        kind: req.kind,
+        year: req.year,
+        name,
+        features: read,
+        source: source_name,
+        sha256,
+        source_crs: src_crs.code(),
+        imported_at: crate::now_rfc3339(),
+        imported_by: req.user.clone(),
+        warnings,
+        table: table.clone(),
+    };
+    tx.execute(
+        "INSERT INTO onemap_datasets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            ds.id,
+            ds.kind.id(),
+            ds.year,
+            ds.name,
+            ds.features as i64,
+            ds.source,
+            ds.sha256,
+            ds.source_crs,
+            ds.imported_at,
+            ds.imported_by,
+            ds.warnings as i64,
+            ds.table,
+            serde_json::to_string(&notes).unwrap_or_default()
+        ],
+    )
+    .map_err(e)?;
+    {
+        let mut st = tx
+            .prepare("INSERT INTO onemap_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .map_err(e)?;
+        for f in &findings {
+            st.execute(params![
+                ds.id,
+                f.severity.id(),
+                f.check,
+                f.feature.map(|x| x as i64),
+                f.field,
+                f.message
+            ])
+            .map_err(e)?;
+        }
+    }
+    let mut detail = format!(
+        "{} features from {} (sha256 {}), {} warnings",
+        ds.features, ds.source, ds.sha256, ds.warnings
+    );
+    if let Some(p) = &req.plan {
+        plan_import_record(tx, req.kind, &ds.id, p, &req.user).map_err(|m| match m {
+            Ok(m) => StoreError::ReadOnly(m),
+            Err(x) => err(path, x),
+        })?;
+        detail.push_str(&format!(
+            "; into plan version {} ({}, {})",
+            p.version, p.approval, p.approved_on
+        ));
+    }
+    crate::audit::append(tx, &ds.imported_by, "import", &ds.id, &detail, &ds.sha256).map_err(e)?;
+    Ok(ImportOutcome {
+        dataset: Some(ds),
+        findings,
+        notes,
+        read,
+    })
 }
 
 /// Plan layer kinds: what a plan version holds.

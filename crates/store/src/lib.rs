@@ -301,6 +301,12 @@ pub trait Store {
         source: &mut dyn FeatureReader,
         progress: &mut dyn FnMut(u64),
     ) -> Result<ImportOutcome>;
+    /// Import several layers in one transaction: all of them or none. Stops at the first one
+    /// the checks refuse (its outcome is the last returned, and nothing is stored).
+    fn import_all(
+        &mut self,
+        jobs: &mut [(ImportRequest, Box<dyn FeatureReader>)],
+    ) -> Result<Vec<ImportOutcome>>;
     /// The features of a dataset, in EPSG:4490.
     fn features(&self, id: &str) -> Result<Box<dyn FeatureReader>>;
     /// The features of a dataset with only the named attribute fields (a store may return

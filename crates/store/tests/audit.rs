@@ -211,3 +211,59 @@ proptest! {
         }
     }
 }
+
+/// `import_all` is one transaction: a failing layer leaves nothing of the others.
+#[test]
+fn import_all_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.join_shp();
+    let mut s = GpkgStore::open(&dir.path().join("s.gpkg")).unwrap();
+    let req = |year: i32, kind: Kind| ImportRequest {
+        kind,
+        year: Some(year),
+        name: None,
+        source: src.clone(),
+        map: vec![],
+        options: Options::default(),
+        user: "张三".into(),
+        plan: None,
+    };
+    let reader = || open(&src, &ReadOptions::default()).unwrap();
+    // The second job reads the survey file as a 行政区 layer, which it is not: refused (or an
+    // error), and the first, which alone would import, is not stored either.
+    let mut jobs = vec![
+        (req(2024, Kind::Dltb), reader()),
+        (req(2024, Kind::Xzq), reader()),
+    ];
+    if let Ok(outs) = s.import_all(&mut jobs) {
+        assert_eq!(outs.len(), 2);
+        assert!(outs[0].dataset.is_some() && outs[1].dataset.is_none());
+    }
+    assert!(s.datasets().unwrap().is_empty());
+    assert!(s.audit_log().unwrap().is_empty());
+    let mut jobs = vec![
+        (req(2024, Kind::Dltb), reader()),
+        (req(2025, Kind::Dltb), reader()),
+    ];
+    let outs = s.import_all(&mut jobs).unwrap();
+    assert!(outs.iter().all(|o| o.dataset.is_some()));
+    assert_eq!(s.datasets().unwrap().len(), 2);
+    assert!(s.audit_verify().unwrap().is_ok());
+}
+
+trait JoinShp {
+    fn join_shp(&self) -> std::path::PathBuf;
+}
+
+impl JoinShp for tempfile::TempDir {
+    /// A 20-patch survey shapefile in the directory.
+    fn join_shp(&self) -> std::path::PathBuf {
+        let src = self.path().join("dltb.shp");
+        let mut w = create(&src, &fixture::layer(20), &WriteOptions::default()).unwrap();
+        for f in fixture::patches(20) {
+            w.write_feature(&f).unwrap();
+        }
+        w.finish().unwrap();
+        src
+    }
+}
