@@ -182,12 +182,18 @@ pub(crate) fn append(
         prev,
         hash: String::new(),
     };
-    e.hash = entry_hash(&e);
+    insert(conn, &mut e)?;
+    Ok(e)
+}
+
+/// Hash an entry and store it.
+fn insert(conn: &Connection, e: &mut AuditEntry) -> rusqlite::Result<()> {
+    e.hash = entry_hash(e);
     conn.execute(
         "INSERT INTO onemap_audit (seq, at, actor, action, object, detail, digest, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![e.seq, e.at, e.actor, e.action, e.object, e.detail, e.digest, e.prev, e.hash],
     )?;
-    Ok(e)
+    Ok(())
 }
 
 /// Every entry, by position.
@@ -253,11 +259,7 @@ pub(crate) fn adopt_events(conn: &Connection) -> rusqlite::Result<()> {
             prev,
             hash: String::new(),
         };
-        e.hash = entry_hash(&e);
-        conn.execute(
-            "INSERT INTO onemap_audit (seq, at, actor, action, object, detail, digest, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![e.seq, e.at, e.actor, e.action, e.object, e.detail, e.digest, e.prev, e.hash],
-        )?;
+        insert(conn, &mut e)?;
         prev = e.hash;
     }
     conn.execute_batch("RELEASE adopt")
