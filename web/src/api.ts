@@ -41,6 +41,8 @@ export interface PlanVersionMeta {
 
 export interface Meta {
   region: { code: string; name: string };
+  /** What the public page shows: layer kinds and indicator ids (the plan file's [public]). */
+  public: { layers: string[]; indicators: string[] };
   /** The approved plan versions in the store, oldest first (the last is in force). */
   versions: PlanVersionMeta[];
   plan: { name: string; approval: string; approved_on: string; base_year: number; target_year: number };

@@ -21,6 +21,37 @@ pub struct Plan {
     /// Change-monitoring rules.
     #[serde(default)]
     pub monitor: Monitor,
+    /// What the public sees without signing in.
+    #[serde(default)]
+    pub public: Public,
+}
+
+/// What the public sees without signing in (the public page, and the server's answers to
+/// callers who have not signed in).
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Public {
+    /// Plan layer kinds on the public map (行政区 `xzq` may be listed too; never the survey).
+    #[serde(default = "default_public_layers")]
+    pub layers: Vec<String>,
+    /// Indicator ids shown to the public; empty: the binding ones.
+    #[serde(default)]
+    pub indicators: Vec<String>,
+}
+
+fn default_public_layers() -> Vec<String> {
+    ["yjjbnt", "stbhhx", "czkfbj", "jbcy", "ghfq", "xzq"]
+        .map(String::from)
+        .to_vec()
+}
+
+impl Default for Public {
+    fn default() -> Public {
+        Public {
+            layers: default_public_layers(),
+            indicators: Vec::new(),
+        }
+    }
 }
 
 /// The approved plan's identity.
@@ -325,7 +356,36 @@ impl Plan {
         if self.review.sliver_m2.is_nan() || self.review.sliver_m2 < 0.0 {
             return Err("review.sliver_m2 must be 0 or more".into());
         }
+        for l in &self.public.layers {
+            match onemap_survey::Kind::parse(l) {
+                Some(onemap_survey::Kind::Dltb) => {
+                    return Err("public.layers: the survey (dltb) is not public".into())
+                }
+                Some(_) => {}
+                None => return Err(format!("public.layers: {l:?} is not a layer kind")),
+            }
+        }
+        for i in &self.public.indicators {
+            if self.indicator(i).is_none() {
+                return Err(format!(
+                    "public.indicators: no indicator {i:?} in this file"
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The indicator ids the public sees: those of `[public]`, else the binding ones.
+    pub fn public_indicators(&self) -> Vec<&str> {
+        if self.public.indicators.is_empty() {
+            self.indicators
+                .iter()
+                .filter(|i| i.binding)
+                .map(|i| i.id.as_str())
+                .collect()
+        } else {
+            self.public.indicators.iter().map(String::as_str).collect()
+        }
     }
 
     /// The indicator with an id.
@@ -374,6 +434,43 @@ mod tests {
         assert!(!c.is_urban_construction("0601", "203"));
         assert!(c.is_urban_rural_construction("0702", "203A"));
         assert!(!c.is_urban_rural_construction("1006", "201"));
+    }
+
+    #[test]
+    fn public_defaults_and_errors() {
+        let p = tongliao();
+        assert!(p.public.layers.iter().any(|l| l == "yjjbnt"));
+        assert_eq!(p.public_indicators().len(), 6, "the six binding indicators");
+        let with = |extra: &str| {
+            Plan::parse(
+                &format!(
+                    "{}\n{extra}",
+                    crate::TONGLIAO_PLAN.replace("[public]", "[unused_public]")
+                ),
+                Path::new("x.toml"),
+            )
+        };
+        let e = with("").unwrap_err().to_string();
+        assert!(e.contains("unused_public"), "{e}");
+        let strip = |t: &str| {
+            let i = t.find("[public]").unwrap();
+            let j = t[i..].find("\n# ---").map_or(t.len(), |j| i + j);
+            format!("{}{}", &t[..i], &t[j..])
+        };
+        let base = strip(crate::TONGLIAO_PLAN);
+        let p = Plan::parse(&base, Path::new("x.toml")).unwrap();
+        assert_eq!(p.public, Public::default());
+        for (extra, says) in [
+            ("[public]\nlayers = [\"dltb\"]", "not public"),
+            ("[public]\nlayers = [\"nope\"]", "not a layer kind"),
+            ("[public]\nindicators = [\"nope\"]", "no indicator"),
+            ("[public]\nlayer = []", "unknown field"),
+        ] {
+            let e = Plan::parse(&format!("{base}\n{extra}\n"), Path::new("x.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(says), "{extra}: {e}");
+        }
     }
 
     #[test]

@@ -140,6 +140,7 @@ pub async fn meta(State(s): State<Shared>) -> Json<Value> {
         .map(|v| json!({"version": v.version, "approval": v.approval, "approved_on": v.approved_on, "authority": v.authority, "note": v.note}))
         .collect();
     Json(json!({
+        "public": {"layers": s.plan.public.layers, "indicators": s.plan.public_indicators()},
         "versions": versions,
         "region": {"code": p.region, "name": p.region_name},
         "plan": {"name": p.name, "approval": p.approval, "approved_on": p.approved_on, "approved_by": p.approved_by, "base_year": p.base_year, "target_year": p.target_year},

@@ -379,6 +379,8 @@ async fn web_meta_layer_tiles_area_reviews() {
         assert_eq!(l["features"], next, "{}", l["id"]);
     }
     assert_eq!(v["counties"].as_array().unwrap().len(), 8);
+    assert_eq!(v["public"]["indicators"].as_array().unwrap().len(), 6);
+    assert!(!v["public"]["layers"].to_string().contains("dltb"));
     assert!(v["counties"][0]["code"]
         .as_str()
         .unwrap()

@@ -5,8 +5,6 @@ import { createMap } from "../mapview";
 import { errorBox, h } from "../util";
 import { card } from "./indicators";
 
-const PLAN_KINDS = new Set(["yjjbnt", "stbhhx", "czkfbj", "ghfq", "jbcy", "xzq"]);
-
 export async function mountPublic(root: HTMLElement, meta: Meta): Promise<() => void> {
   const mapDiv = h("div", { class: "map", id: "map" });
   const cards = h("div", { class: "cards compact", id: "binding-cards" }, h("div", { class: "loading" }, "正在加载指标…"));
@@ -44,10 +42,13 @@ export async function mountPublic(root: HTMLElement, meta: Meta): Promise<() => 
       cards,
     ),
   );
-  const map = await createMap(mapDiv, meta, { keep: (_t, kind) => PLAN_KINDS.has(kind) });
+  // Only the layers and indicators the plan file marks public.
+  const layers = new Set(meta.public.layers.filter((k) => k !== "dltb"));
+  const map = await createMap(mapDiv, meta, { keep: (_t, kind) => layers.has(kind) });
   try {
     const a = await indicators();
-    cards.replaceChildren(...a.indicators.filter((i) => i.binding).map(card));
+    const shown = new Set(meta.public.indicators);
+    cards.replaceChildren(...a.indicators.filter((i) => shown.has(i.id)).map(card));
   } catch (e) {
     cards.replaceChildren(errorBox(e));
   }
