@@ -8,16 +8,19 @@ import type { BBox, Meta } from "./api";
 
 export type LngLat = [number, number];
 
-/** The union of the region's layer extents. */
-export function regionBbox(meta: Meta): BBox | null {
+/** The union of some extents (`null` when there are none). */
+export function unionBbox(boxes: (BBox | null)[]): BBox | null {
   let b: BBox | null = null;
-  for (const l of meta.layers) {
-    if (!l.bbox) continue;
-    b = b
-      ? [Math.min(b[0], l.bbox[0]), Math.min(b[1], l.bbox[1]), Math.max(b[2], l.bbox[2]), Math.max(b[3], l.bbox[3])]
-      : [...l.bbox];
+  for (const x of boxes) {
+    if (!x) continue;
+    b = b ? [Math.min(b[0], x[0]), Math.min(b[1], x[1]), Math.max(b[2], x[2]), Math.max(b[3], x[3])] : [...x];
   }
   return b;
+}
+
+/** The union of the region's layer extents. */
+export function regionBbox(meta: Meta): BBox | null {
+  return unionBbox(meta.layers.map((l) => l.bbox));
 }
 
 export interface MapOptions {

@@ -110,13 +110,7 @@ impl AsOfArg {
 
 /// A `YYYY-MM-DD` date argument.
 pub fn parse_date(s: &str) -> Result<String, String> {
-    let ok = s.len() == 10
-        && s.as_bytes()[4] == b'-'
-        && s.as_bytes()[7] == b'-'
-        && s[..4].parse::<u32>().is_ok()
-        && s[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        && s[8..].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
-    if ok {
+    if onemap_store::valid_date(s) {
         Ok(s.to_string())
     } else {
         Err(format!("{s:?} is not a date YYYY-MM-DD"))

@@ -37,8 +37,15 @@ enum Cmd {
     },
 }
 
-fn mu(m2: f64) -> f64 {
-    m2 / (10_000.0 / 15.0)
+/// m² and 亩 of an area, as the survey gives them (cents of m², 2 decimals).
+fn m2_mu(m2: f64) -> String {
+    use onemap_geodesy::units::AreaUnit;
+    let c = onemap_geodesy::sandiao::to_cents(m2);
+    format!(
+        "{} m² ({} 亩)",
+        AreaUnit::SquareMetre.format(c),
+        AreaUnit::Mu.format(c)
+    )
 }
 
 /// Run `onemap plan`.
@@ -101,7 +108,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                     }
                     for l in &d {
                         println!(
-                            "  {} ({}): {} → {}; {} added, {} removed, {} changed; gained {:.2} m² ({:.2} 亩), lost {:.2} m² ({:.2} 亩)",
+                            "  {} ({}): {} → {}; {} added, {} removed, {} changed; gained {}, lost {}",
                             l.name,
                             l.kind,
                             l.from_dataset.as_deref().unwrap_or("—"),
@@ -109,10 +116,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                             l.added.len(),
                             l.removed.len(),
                             l.changed.len(),
-                            l.gained_m2,
-                            mu(l.gained_m2),
-                            l.lost_m2,
-                            mu(l.lost_m2)
+                            m2_mu(l.gained_m2),
+                            m2_mu(l.lost_m2)
                         );
                         for (c, n, g, lo) in &l.counties {
                             println!("      {c} {n:<10} +{g:.2} m²  −{lo:.2} m²");

@@ -57,17 +57,11 @@ impl Snapshot {
         let mut snap = Snapshot::new();
         let mut years: Vec<i32> = req.survey_years.clone();
         if years.is_empty() {
-            let latest = all
-                .iter()
-                .filter(|d| d.kind == Kind::Dltb)
-                .filter_map(|d| d.year)
-                .max()
-                .ok_or_else(|| {
-                    OverlayError::Missing(
-                        "the store holds no 地类图斑 (dltb) dataset; import a survey year first"
-                            .into(),
-                    )
-                })?;
+            let latest = *onemap_store::survey_years(&all).last().ok_or_else(|| {
+                OverlayError::Missing(
+                    "the store holds no 地类图斑 (dltb) dataset; import a survey year first".into(),
+                )
+            })?;
             years.push(latest);
         }
         let mut jobs: Vec<Job> = Vec::new();

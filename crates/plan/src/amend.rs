@@ -13,7 +13,7 @@ use crate::tally::Tally;
 use crate::Plan;
 use geo::Validation;
 use geo_types::{Geometry, MultiPolygon};
-use onemap_formats::{Feature, FeatureReader, LayerInfo, MemReader, Value};
+use onemap_formats::{Feature, LayerInfo, MemReader, Value};
 use onemap_overlay::overlap::{overlap_area, Shape};
 use onemap_overlay::{layer_from, Layer, Snapshot};
 use onemap_store::{Dataset, PlanVersion, Store};
@@ -199,7 +199,7 @@ pub fn base_layers(
         let dataset = store.dataset(id).map_err(|e| e.to_string())?;
         let mut r = store.features(id).map_err(|e| e.to_string())?;
         let info = r.info().clone();
-        let features = read_all(r.as_mut())?;
+        let features = onemap_formats::read_all(r.as_mut()).map_err(|e| e.to_string())?;
         out.insert(
             k.id(),
             BaseLayer {
@@ -352,7 +352,13 @@ fn layer_of(
 }
 
 fn m2_text(m2: f64) -> String {
-    format!("{m2:.2} 平方米（{:.2} 亩）", m2 / (10_000.0 / 15.0))
+    use onemap_geodesy::units::AreaUnit;
+    let c = onemap_geodesy::sandiao::to_cents(m2);
+    format!(
+        "{} 平方米（{} 亩）",
+        AreaUnit::SquareMetre.format(c),
+        AreaUnit::Mu.format(c)
+    )
 }
 
 /// The control-line kinds that must not overlap each other.
@@ -510,11 +516,12 @@ pub fn check(
     let (mut snap, mut tallies) =
         crate::count_years(store, plan, None, None, &mut |_, _| {}).map_err(|e| e.to_string())?;
     let year = *tallies.keys().last().ok_or("no survey year")?;
-    for (&k, (info, feats, _)) in &after {
-        if let Some(b) = base.get(k) {
-            let kind = Kind::parse(k).unwrap_or(Kind::Other);
-            if crate::INDICATOR_LAYERS.contains(&kind) {
-                snap.insert(layer_of(kind, &b.dataset, info, feats)?);
+    // The changed layers, built above for the control-line check, replace the version's.
+    for k in after.keys() {
+        let kind = Kind::parse(k).unwrap_or(Kind::Other);
+        if crate::INDICATOR_LAYERS.contains(&kind) {
+            if let Some(l) = layers.remove(k) {
+                snap.insert(l);
             }
         }
     }
@@ -672,15 +679,6 @@ pub fn write_layer(path: &Path, info: &LayerInfo, feats: &[Feature]) -> Result<(
         w.write_feature(f).map_err(|e| e.to_string())?;
     }
     w.finish().map_err(|e| e.to_string())
-}
-
-/// Every feature of a reader.
-pub fn read_all(r: &mut dyn FeatureReader) -> Result<Vec<Feature>, String> {
-    let mut v = Vec::new();
-    while let Some(f) = r.read_feature().map_err(|e| e.to_string())? {
-        v.push(f);
-    }
-    Ok(v)
 }
 
 /// What changed in one layer between two plan versions.

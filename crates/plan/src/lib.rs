@@ -82,14 +82,8 @@ pub fn count_years(
     use onemap_survey::Kind;
     use sha2::{Digest, Sha256};
     let all = store.datasets()?;
-    let mut years: Vec<i32> = all
-        .iter()
-        .filter(|d| d.kind == Kind::Dltb)
-        .filter_map(|d| d.year)
-        .filter(|y| upto.is_none_or(|u| *y <= u))
-        .collect();
-    years.sort_unstable();
-    years.dedup();
+    let mut years = onemap_store::survey_years(&all);
+    years.retain(|y| upto.is_none_or(|u| *y <= u));
     if let Some(u) = upto {
         if years.last() != Some(&u) {
             return Err(onemap_overlay::OverlayError::Missing(format!(

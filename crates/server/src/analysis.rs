@@ -314,14 +314,7 @@ fn missing(e: impl std::fmt::Display) -> ApiError {
 fn as_of_param(q: &HashMap<String, String>) -> Result<Option<String>, ApiError> {
     q.get("as_of")
         .map(|d| {
-            let b = d.as_bytes();
-            let ok = b.len() == 10
-                && b[4] == b'-'
-                && b[7] == b'-'
-                && d[..4].parse::<u32>().is_ok()
-                && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-                && d[8..].parse::<u32>().is_ok_and(|x| (1..=31).contains(&x));
-            if ok {
+            if onemap_store::valid_date(d) {
                 Ok(d.clone())
             } else {
                 Err(ApiError::bad(format!("as_of={d}: a date YYYY-MM-DD")))

@@ -15,7 +15,6 @@ use onemap_overlay::{Layer, Snapshot, SnapshotRequest};
 use onemap_plan::Plan;
 use onemap_store::{Dataset, GpkgStore, Store};
 use onemap_survey::Kind;
-use sha2::Digest;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -105,15 +104,7 @@ impl AppState {
                 kinds.push(k);
             }
         }
-        let mut stored: Vec<i32> = s
-            .datasets()
-            .map_err(|e| e.to_string())?
-            .iter()
-            .filter(|d| d.kind == Kind::Dltb)
-            .filter_map(|d| d.year)
-            .collect();
-        stored.sort_unstable();
-        stored.dedup();
+        let stored = onemap_store::survey_years(&s.datasets().map_err(|e| e.to_string())?);
         let survey_years = stored[stored.len().saturating_sub(years.max(1))..].to_vec();
         let snap = Snapshot::load(
             &s,
@@ -155,11 +146,8 @@ impl AppState {
                     whole_layer: false,
                 });
             }
-            let mut h = sha2::Sha256::new();
-            for d in l.datasets() {
-                h.update(d.sha256.as_bytes());
-            }
-            let digest = h.finalize();
+            let hashes: String = l.datasets().iter().map(|d| d.sha256.as_str()).collect();
+            let digest = onemap_store::audit::digest(hashes.as_bytes());
             layer_sets.push(Tileset {
                 id: match survey {
                     Some(y) => format!("{}_{y}", l.kind().id()),
@@ -172,7 +160,7 @@ impl AppState {
                 kind: l.kind(),
                 survey,
                 range: 0..l.len() as u32,
-                version: digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
+                version: digest[..16].to_string(),
                 whole_layer: true,
             });
         }

@@ -13,9 +13,6 @@ use onemap_geodesy::sandiao::{feature_area, AreaFrame};
 use onemap_survey::Kind;
 use serde_json::{json, Value};
 
-/// Square metres in a 亩.
-const M2_PER_MU: f64 = 10_000.0 / 15.0;
-
 /// The web application's page, or the plain page listing the collections when no web
 /// application was built.
 pub fn index_page(s: &Shared) -> Response {
@@ -228,11 +225,12 @@ pub async fn area(body: Bytes) -> Result<Json<Value>, ApiError> {
         AreaFrame::LonLat,
         rings.iter().map(|(r, hole)| (r.iter().copied(), *hole)),
     );
-    let m2 = onemap_geodesy::sandiao::to_cents(m2) as f64 / 100.0;
+    let cents = onemap_geodesy::sandiao::to_cents(m2);
+    use onemap_geodesy::units::AreaUnit;
     Ok(Json(json!({
-        "area_m2": m2,
-        "area_mu": (m2 / M2_PER_MU * 100.0).round() / 100.0,
-        "area_ha": (m2 / 1e4 * 10_000.0).round() / 10_000.0,
+        "area_m2": AreaUnit::SquareMetre.value(cents),
+        "area_mu": AreaUnit::Mu.value(cents),
+        "area_ha": AreaUnit::Hectare.value(cents),
         "method": "三调椭球面积（CGCS2000）"
     })))
 }

@@ -1165,7 +1165,7 @@ fn plan_import_check(
                 .join(", ")
         )));
     }
-    if p.approval.trim().is_empty() || !valid_date(&p.approved_on) {
+    if p.approval.trim().is_empty() || !crate::valid_date(&p.approved_on) {
         return Err(Ok(format!(
             "--plan-version {}: needs --approval (批复文号) and --approved-on YYYY-MM-DD (got {:?})",
             p.version, p.approved_on
@@ -1218,18 +1218,9 @@ fn plan_import_check(
     Ok(())
 }
 
-fn valid_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && d[..4].parse::<u32>().is_ok()
-        && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        && d[8..].parse::<u32>().is_ok_and(|x| (1..=31).contains(&x))
-}
-
-/// Record a plan layer import in its version (inside the import's transaction): a new
-/// version carries the previous version's layers over.
+/// Record a plan layer import in its version (inside the import's transaction, which
+/// checked it with [`plan_import_check`] before reading): a new version carries the previous
+/// version's layers over.
 fn plan_import_record(
     conn: &Connection,
     kind: Kind,
@@ -1237,7 +1228,6 @@ fn plan_import_record(
     p: &PlanApproval,
     user: &str,
 ) -> std::result::Result<(), std::result::Result<String, rusqlite::Error>> {
-    plan_import_check(conn, kind, p)?;
     let exists: bool = conn
         .query_row(
             "SELECT count(*) FROM onemap_plan_versions WHERE version = ?1",

@@ -460,18 +460,50 @@ pub fn os_user() -> String {
 
 /// Now as RFC 3339 UTC (`2026-11-29T07:58:00Z`).
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
+    rfc3339(now_secs())
+}
+
+/// Now, seconds since 1970.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (y, m, d) = onemap_formats::civil_from_days((secs / 86_400) as i64);
-    let s = secs % 86_400;
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Seconds since 1970 as RFC 3339 UTC.
+pub fn rfc3339(secs: i64) -> String {
+    let (y, m, d) = onemap_formats::civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
         s / 3600,
         s / 60 % 60,
         s % 60
     )
+}
+
+/// Whether `d` is a date `YYYY-MM-DD` (month 1–12, day 1–31).
+pub fn valid_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && d[..4].parse::<u32>().is_ok()
+        && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+        && d[8..].parse::<u32>().is_ok_and(|x| (1..=31).contains(&x))
+}
+
+/// The survey years of some datasets, ascending, each once.
+pub fn survey_years(datasets: &[Dataset]) -> Vec<i32> {
+    let mut years: Vec<i32> = datasets
+        .iter()
+        .filter(|d| d.kind == Kind::Dltb)
+        .filter_map(|d| d.year)
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
 }
 
 /// SHA-256 of a source: the file itself, and for a shapefile its .shx, .dbf, .prj and .cpg in

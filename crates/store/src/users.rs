@@ -2,7 +2,7 @@
 //! which only the SHA-256 is kept, lock-out after repeated failures. Every change and every
 //! sign-in (failed or not) is an entry in the audit trail.
 
-use crate::audit;
+use crate::{audit, now_secs, rfc3339};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -101,25 +101,6 @@ pub enum SignInError {
     Wrong,
     /// Locked after repeated failures, until this RFC 3339 time.
     Locked(String),
-}
-
-pub(crate) fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Seconds since 1970 as RFC 3339 UTC.
-pub fn rfc3339(secs: i64) -> String {
-    let (y, m, d) = onemap_formats::civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
 }
 
 /// Argon2id hash of a password (PHC string).
@@ -361,7 +342,7 @@ pub(crate) fn sign_in(
     )?;
     let mut raw = [0u8; 32];
     OsRng.fill_bytes(&mut raw);
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let token = audit::hex(&raw);
     let expires_at = now + ttl;
     conn.execute(
         "INSERT INTO onemap_sessions (token_sha256, name, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",

@@ -4,7 +4,7 @@
 
 import type { Feature, FeatureCollection, Polygon } from "geojson";
 import { postBlob, postJson, type CheckResult, type Meta, type ParcelReview } from "../api";
-import { createMap, fitBbox, geometryBbox, setOverlay, Sketch } from "../mapview";
+import { createMap, fitBbox, geometryBbox, setOverlay, Sketch, unionBbox } from "../mapview";
 import { areaText, download, errorBox, h, num, PURPOSE_TEXT, VERDICT_TEXT } from "../util";
 
 /** What was sent, to ask for the report of the same upload. */
@@ -115,9 +115,7 @@ export async function mountReview(root: HTMLElement, meta: Meta): Promise<() => 
   };
   const showParcels = (fc: FeatureCollection) => {
     setOverlay(map, "parcels", fc, "#ff1744", { fillOpacity: 0.25, width: 3 });
-    const b = fc.features.map((f) => geometryBbox(f.geometry));
-    if (b.length)
-      fitBbox(map, [Math.min(...b.map((x) => x[0])), Math.min(...b.map((x) => x[1])), Math.max(...b.map((x) => x[2])), Math.max(...b.map((x) => x[3]))], 15);
+    fitBbox(map, unionBbox(fc.features.map((f) => geometryBbox(f.geometry))), 15);
   };
   file.addEventListener("change", async () => {
     const f = file.files?.[0];
