@@ -85,6 +85,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         Some(d) => tracing::info!("web application from {}", d.display()),
         None => tracing::warn!("no built web application (web/dist); / shows the plain page"),
     }
+    if state.open_access().map_err(|e| anyhow::anyhow!("{e:?}"))? {
+        tracing::warn!(
+            "the store has no users: everyone who reaches {addr} is admin. Add users with \
+             `onemap user add NAME --role admin|city|approver|county:XZQDM` to require sign-in \
+             (the server notices within {} s)",
+            onemap_server::auth::RECHECK.as_secs()
+        );
+    }
     let features: usize = state.collections.iter().map(|c| c.range.len()).sum();
     tracing::info!(
         "loaded {} collections, {features} features, surveys {:?} in {:.1} s",

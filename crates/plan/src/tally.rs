@@ -297,37 +297,61 @@ fn counties_range(
     snap: &Snapshot,
     range: std::ops::Range<usize>,
 ) -> BTreeMap<String, i64> {
-    let own = l.field("ZLDWDM").or_else(|| l.field("XZQDM"));
-    let s_zl = survey.field("ZLDWDM");
-    let xzq = snap.layer(Kind::Xzq);
+    let locate = CountyOf::new(l, Some(survey), snap.layer(Kind::Xzq));
     let mut out: BTreeMap<String, i64> = BTreeMap::new();
     for i in range.start as u32..range.end as u32 {
         let area = onemap_geodesy::sandiao::to_cents(l.area(i));
-        let mut county = own
-            .map(|k| l.text(k, i).get(..6).unwrap_or("").to_string())
-            .unwrap_or_default();
-        if county.is_empty() {
-            if let Some(p) = interior_point(l, i) {
-                let bb = [p[0], p[1], p[0], p[1]];
-                county = survey
-                    .query(bb)
-                    .find(|&j| survey.contains_point(j, p))
-                    .and_then(|j| {
-                        s_zl.map(|k| survey.text(k, j).get(..6).unwrap_or("").to_string())
-                    })
-                    .or_else(|| {
-                        let x = xzq?;
-                        let f = x.field("XZQDM")?;
-                        x.query(bb)
-                            .find(|&j| x.contains_point(j, p))
-                            .map(|j| x.text(f, j).get(..6).unwrap_or("").to_string())
-                    })
-                    .unwrap_or_default();
-            }
-        }
-        *out.entry(county).or_default() += area;
+        *out.entry(locate.county(i)).or_default() += area;
     }
     out
+}
+
+/// The county (6-digit code) of each feature of a layer: its own ZLDWDM/XZQDM when it has
+/// one, else that of the survey patch under an interior point of it, else of the 行政区
+/// polygon there; empty when none applies.
+pub struct CountyOf<'a> {
+    l: &'a Layer,
+    own: Option<usize>,
+    survey: Option<(&'a Layer, usize)>,
+    xzq: Option<(&'a Layer, usize)>,
+}
+
+impl<'a> CountyOf<'a> {
+    /// For the features of `l`, with the survey and the 行政区 layer to fall back on.
+    pub fn new(l: &'a Layer, survey: Option<&'a Layer>, xzq: Option<&'a Layer>) -> CountyOf<'a> {
+        CountyOf {
+            l,
+            own: l.field("ZLDWDM").or_else(|| l.field("XZQDM")),
+            survey: survey.and_then(|s| Some((s, s.field("ZLDWDM")?))),
+            xzq: xzq.and_then(|x| Some((x, x.field("XZQDM")?))),
+        }
+    }
+
+    /// The county of feature `i`.
+    pub fn county(&self, i: u32) -> String {
+        let l = self.l;
+        let code = |t: std::borrow::Cow<str>| t.get(..6).unwrap_or("").to_string();
+        if let Some(c) = self
+            .own
+            .map(|k| code(l.text(k, i)))
+            .filter(|c| !c.is_empty())
+        {
+            return c;
+        }
+        let Some(p) = interior_point(l, i) else {
+            return String::new();
+        };
+        let bb = [p[0], p[1], p[0], p[1]];
+        [self.survey, self.xzq]
+            .into_iter()
+            .flatten()
+            .find_map(|(x, f)| {
+                x.query(bb)
+                    .find(|&j| x.contains_point(j, p))
+                    .map(|j| code(x.text(f, j)))
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// A point strictly inside feature `i`: the middle of the first span of the horizontal line

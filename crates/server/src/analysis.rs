@@ -2,8 +2,9 @@
 //! the health-check report. Heavy work runs on the blocking pool; results of the read-only
 //! analyses are cached per request key for the life of the process.
 
-use crate::{ApiError, Shared, MAX_BODY};
-use axum::extract::{FromRequest, Query, Request, State};
+use crate::auth::{forbidden, Principal, Right};
+use crate::{ApiError, AppState, Shared, MAX_BODY};
+use axum::extract::{Extension, FromRequest, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -107,9 +108,11 @@ fn stage(dir: &std::path::Path, kind: &str, body: &[u8]) -> Result<std::path::Pa
 /// field `file`; `?purpose=` as in the CLI; `?format=html|docx` returns the report.
 pub async fn check(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Query(q): Query<HashMap<String, String>>,
     req: Request,
 ) -> Result<Response, ApiError> {
+    p.require(Right::Review)?;
     let purpose = q
         .get("purpose")
         .map(|p| {
@@ -187,13 +190,17 @@ pub async fn check(
                 ),
             ));
         }
+        let counties: Vec<Option<usize>> = parcels
+            .iter()
+            .map(|x| parcel_county(&s2, &p, x))
+            .collect::<Result<_, _>>()?;
         let reviewer = Reviewer::new(&s2.snap, &s2.plan, None)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let reviews: Vec<_> = parcels.iter().map(|p| reviewer.review(p)).collect();
         match format.as_str() {
             "json" => {
                 let v = json!({"year": reviewer.year(), "plan": s2.plan.plan.name, "parcels": reviews});
-                record_reviews(&s2, &parcels, &v, name.as_deref());
+                record_reviews(&s2, &parcels, &counties, &v, name.as_deref());
                 Ok(Json(v).into_response())
             }
             f => {
@@ -204,7 +211,7 @@ pub async fn check(
                 };
                 let what = format!("{} 审查报告", meta.file);
                 let doc = onemap_report::review::review_report(&reviews, &parcels, &s2.snap, &s2.plan, &meta);
-                report_response(&s2, &doc, f, "审查报告", &what)
+                report_response(&s2, &p, &doc, f, "审查报告", &what)
             }
         }
     })
@@ -214,16 +221,67 @@ pub async fn check(
 /// Most reviewed projects kept for `/api/reviews`.
 const MAX_REVIEWS: usize = 1000;
 
-/// Keep the parcels of a review for the map's 管理 layer.
-fn record_reviews(s: &Shared, parcels: &[onemap_review::Parcel], v: &Value, file: Option<&str>) {
+/// The county (index) holding most of a parcel. A county user may review only parcels
+/// inside their county: 403 naming the parcel and the area outside otherwise (1 m² or 0.1 %
+/// is allowed for boundary noise).
+fn parcel_county(
+    s: &AppState,
+    p: &Principal,
+    parcel: &onemap_review::Parcel,
+) -> Result<Option<usize>, ApiError> {
+    use onemap_overlay::clip;
+    let mp = &parcel.polygons;
+    let total = clip::area(mp);
+    let bb = clip::bbox(mp);
+    let mut by_county: Vec<(usize, f64)> = Vec::new();
+    if let Some(x) = s.snap.layer(onemap_survey::Kind::Xzq) {
+        for i in x.query(bb) {
+            let cover = clip::rings_in_box(x.rings(i), bb).0;
+            let a = clip::area(&clip::intersection_with_union(mp, cover));
+            if a > 0.0 {
+                by_county.push((i as usize, a));
+            }
+        }
+    }
+    by_county.sort_by(|a, b| b.1.total_cmp(&a.1));
+    if p.county().is_some() {
+        let own = by_county
+            .iter()
+            .find(|(k, _)| *k == p.scope as usize)
+            .map_or(0.0, |x| x.1);
+        let outside = total - own;
+        if outside > (total * 1e-3).max(1.0) {
+            let label = parcel
+                .name
+                .clone()
+                .or_else(|| parcel.id.clone())
+                .unwrap_or_else(|| format!("第 {} 个地块", parcel.index + 1));
+            return Err(forbidden(format!(
+                "{label} 有 {outside:.2} 平方米在本县（旗、市、区）范围之外，县级用户只能审查本辖区内的项目"
+            )));
+        }
+    }
+    Ok(by_county.first().map(|x| x.0))
+}
+
+/// Keep the parcels of a review for the map's 管理 layer, with the county holding each.
+fn record_reviews(
+    s: &Shared,
+    parcels: &[onemap_review::Parcel],
+    counties: &[Option<usize>],
+    v: &Value,
+    file: Option<&str>,
+) {
     let at = onemap_store::now_rfc3339();
     let feats = parcels
         .iter()
+        .zip(counties)
         .zip(v["parcels"].as_array().into_iter().flatten())
-        .map(|(p, r)| {
+        .map(|((p, c), r)| {
+            let county = c.and_then(|k| s.counties.get(k)).map(|x| x.0.clone());
             json!({"type": "Feature", "geometry": crate::ogc::geometry(&p.polygons), "properties": {
                 "name": r["name"], "id": r["id"], "purpose": r["purpose"], "verdict": r["verdict"],
-                "area_m2": r["area_m2"], "file": file, "at": at
+                "area_m2": r["area_m2"], "file": file, "at": at, "county": county
             }})
         });
     if let Ok(mut l) = s.reviews.lock() {
@@ -236,6 +294,7 @@ fn record_reviews(s: &Shared, parcels: &[onemap_review::Parcel], v: &Value, file
 /// The report as a response, recorded in the store's audit trail with its digest.
 fn report_response(
     s: &Shared,
+    p: &Principal,
     doc: &onemap_report::Doc,
     format: &str,
     stem: &str,
@@ -244,7 +303,7 @@ fn report_response(
     let audit = |bytes: &[u8]| -> Result<(), ApiError> {
         s.open_store()?
             .audit(
-                "web",
+                &p.actor(),
                 "report",
                 what,
                 &format!("{what}（{format}，{} 字节，经 Web 生成）", bytes.len()),
@@ -353,28 +412,101 @@ fn assessment(
     Ok((a, snap, ds, stats))
 }
 
-/// `GET /api/indicators?year=`.
+/// `GET /api/indicators?year=`: every indicator for signed-in users; the public gets the
+/// `[public]` indicators; a county user gets their county's figures in place of the
+/// region's (value, target, grade, change), and no other county.
 pub async fn indicators(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let year = year_param(&q, "year")?;
     let as_of = as_of_param(&q)?;
+    let s2 = s.clone();
     let v = blocking(move || {
-        cached(&s, format!("indicators-{year:?}-{as_of:?}"), || {
-            let (a, ..) = assessment(&s, year, as_of.as_deref())?;
+        cached(&s2, format!("indicators-{year:?}-{as_of:?}"), || {
+            let (a, ..) = assessment(&s2, year, as_of.as_deref())?;
             serde_json::to_value(&a).map_err(|e| ApiError::internal(e.to_string()))
         })
     })
     .await?;
-    Ok(Json(v.as_ref().clone()))
+    let mut v = v.as_ref().clone();
+    if p.access == crate::auth::Access::Public {
+        let public = s.plan.public_indicators();
+        if let Some(list) = v["indicators"].as_array_mut() {
+            list.retain(|i| i["id"].as_str().is_some_and(|id| public.contains(&id)));
+        }
+    } else if let Some(code) = p.county() {
+        county_indicators(&mut v, code);
+    }
+    Ok(Json(v))
+}
+
+/// An assessment narrowed to one county: each indicator carries the county's value, target
+/// and grade; the region's figures and the other counties are dropped.
+fn county_indicators(v: &mut Value, code: &str) {
+    let Some(list) = v["indicators"].as_array_mut() else {
+        return;
+    };
+    for i in list {
+        let unit = i["units"]
+            .as_array()
+            .and_then(|u| u.iter().find(|x| x["code"] == code))
+            .cloned();
+        let decimals = i["decimals"].as_u64().unwrap_or(2) as usize;
+        let unit_name = i["unit"].as_str().unwrap_or("").to_string();
+        let Some(u) = unit else {
+            for k in ["value", "target", "previous", "projection"] {
+                i[k] = Value::Null;
+            }
+            i["status"] = json!(onemap_plan::assess::Status::Unknown);
+            i["reason"] = json!("本县（旗、市、区）无此指标的数据");
+            i["units"] = json!([]);
+            i["series"] = json!([]);
+            continue;
+        };
+        let fmt = |x: &Value| {
+            x.as_f64()
+                .map_or("—".to_string(), |x| format!("{x:.decimals$} {unit_name}"))
+        };
+        let rule = if i["rule"] == "<=" {
+            "不高于"
+        } else {
+            "不低于"
+        };
+        i["reason"] = json!(match u["target"].is_null() {
+            true => format!(
+                "{}：{}（本县无分解目标，不评级）",
+                u["name"].as_str().unwrap_or(""),
+                fmt(&u["value"])
+            ),
+            false => format!(
+                "{}：{}，目标{rule} {}",
+                u["name"].as_str().unwrap_or(""),
+                fmt(&u["value"]),
+                fmt(&u["target"])
+            ),
+        });
+        i["value"] = u["value"].clone();
+        i["target"] = u["target"].clone();
+        i["status"] = u["status"].clone();
+        i["previous"] = match (u["value"].as_f64(), u["change"].as_f64()) {
+            (Some(x), Some(d)) => json!(x - d),
+            _ => Value::Null,
+        };
+        i["projection"] = Value::Null;
+        i["series"] = json!([]);
+        i["units"] = json!([u]);
+    }
 }
 
 /// `GET /api/reports/health-check?year=&format=html|docx`.
 pub async fn health_check(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    p.require(Right::Reports)?;
     let year = year_param(&q, "year")?;
     let as_of = as_of_param(&q)?;
     let format = q.get("format").map_or("html", String::as_str).to_string();
@@ -391,6 +523,7 @@ pub async fn health_check(
         let doc = onemap_report::health::health_check(&a, &s.plan, &snap, &src);
         report_response(
             &s,
+            &p,
             &doc,
             &format,
             "体检报告",
@@ -404,8 +537,10 @@ pub async fn health_check(
 /// monitor` records runs).
 pub async fn monitor(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Monitor)?;
     let (Some(from), Some(to)) = (year_param(&q, "from")?, year_param(&q, "to")?) else {
         return Err(ApiError::bad("from= and to= (survey years) are required"));
     };
@@ -443,15 +578,23 @@ pub async fn monitor(
     Ok(Json(v.as_ref().clone()))
 }
 
-/// `GET /api/alerts`: the alerts of the latest stored monitoring run, with their geometry.
-pub async fn alerts(State(s): State<Shared>) -> Result<Json<Value>, ApiError> {
+/// `GET /api/alerts`: the alerts of the latest stored monitoring run, with their geometry (a
+/// county user's county's only).
+pub async fn alerts(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Alerts)?;
     blocking(move || {
         let store = s.open_store()?;
         let runs = store.monitor_runs().map_err(|e| ApiError::internal(e.to_string()))?;
         let Some(run) = runs.last() else {
             return Ok(Json(json!({"run": null, "alerts": []})));
         };
-        let alerts = store.alerts(run.id).map_err(|e| ApiError::internal(e.to_string()))?;
+        let mut alerts = store.alerts(run.id).map_err(|e| ApiError::internal(e.to_string()))?;
+        if let Some(c) = p.county() {
+            alerts.retain(|a| a.unit.get(..6) == Some(c));
+        }
         let list: Vec<Value> = alerts
             .iter()
             .map(|a| {
@@ -484,15 +627,15 @@ pub async fn alerts(State(s): State<Shared>) -> Result<Json<Value>, ApiError> {
 }
 
 /// The page `/` shows a browser until the web application is built.
-pub fn home_page(s: &Shared) -> String {
+pub fn home_page(s: &Shared, p: &Principal) -> String {
     let mut rows = String::new();
-    for c in &s.collections {
+    for (c, feats) in crate::ogc::visible_collections(s, p) {
         let id = onemap_report::esc(&c.dataset.id);
         rows.push_str(&format!(
             "<tr><td><a href=\"/collections/{id}/items?limit=10\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             onemap_report::esc(&c.dataset.name),
             c.kind.chinese(),
-            c.range.len()
+            feats.len()
         ));
     }
     format!(

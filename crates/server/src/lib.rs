@@ -3,6 +3,7 @@
 //! indicators, monitoring, alerts, reports) on top. A library first; the routes are thin.
 
 mod analysis;
+pub mod auth;
 mod mvt;
 mod ogc;
 mod tiles;
@@ -58,8 +59,9 @@ pub struct Tileset {
     pub whole_layer: bool,
 }
 
-/// A tile's cache key: tileset, z, x, y.
-pub type TileKey = (String, u8, u32, u32);
+/// A tile's cache key: tileset, z, x, y, and the county index it is cut to
+/// ([`auth::ALL`]: none).
+pub type TileKey = (String, u8, u32, u32, u16);
 
 /// What the server holds.
 pub struct AppState {
@@ -83,6 +85,10 @@ pub struct AppState {
     pub tiles: Mutex<HashMap<TileKey, Arc<Vec<u8>>>>,
     /// Cached analysis results, by request key.
     pub results: Mutex<HashMap<String, Arc<serde_json::Value>>>,
+    /// The counties of the 行政区 layer: (XZQDM, XZQMC).
+    pub counties: Vec<(String, String)>,
+    /// Sessions and each feature's county.
+    pub auth: auth::AuthState,
 }
 
 /// Shared state.
@@ -168,7 +174,6 @@ impl AppState {
         Ok(AppState {
             plan,
             store,
-            snap,
             year,
             collections,
             tilesets,
@@ -176,6 +181,9 @@ impl AppState {
             reviews: Mutex::new(Vec::new()),
             tiles: Mutex::new(HashMap::new()),
             results: Mutex::new(HashMap::new()),
+            counties: auth::counties_of(snap.layer(Kind::Xzq)),
+            auth: Default::default(),
+            snap,
         })
     }
 
@@ -317,6 +325,13 @@ pub fn router(state: Shared) -> Router {
         .route("/api/meta", get(web::meta))
         .route("/api/area", post(web::area))
         .route("/api/reviews", get(web::reviews))
+        .route(
+            "/api/session",
+            get(auth::whoami).post(auth::sign_in).delete(auth::sign_out),
+        )
+        .route("/api/amendments", get(web::amendments))
+        .route("/api/audit", get(web::audit))
+        .route("/api/users", get(web::users))
         .route("/public", get(web::index))
         .route("/assets/{file}", get(web::asset))
         .route("/favicon.svg", get(web::favicon))
@@ -327,6 +342,10 @@ pub fn router(state: Shared) -> Router {
                 "no such resource; / lists what there is",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -339,22 +358,25 @@ pub async fn serve(addr: std::net::SocketAddr, state: Shared) -> std::io::Result
 
 /// [`serve`] on a bound listener (bind first, then say where: no request is refused).
 pub async fn serve_on(listener: tokio::net::TcpListener, state: Shared) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let ctrl_c = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
-            #[cfg(unix)]
-            let term = async {
-                if let Ok(mut s) =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                {
-                    s.recv().await;
-                }
-            };
-            #[cfg(not(unix))]
-            let term = std::future::pending::<()>();
-            tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-        })
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
+                s.recv().await;
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    })
+    .await
 }

@@ -1,8 +1,9 @@
 //! OGC API – Features, Part 1 Core, GeoJSON encoding: landing page, conformance, collections,
 //! items with bbox, limit, keyset paging and property equality filters, and single features.
 
-use crate::{ApiError, Collection, Shared};
-use axum::extract::{Path, Query, State};
+use crate::auth::{forbidden, shows, Principal};
+use crate::{ApiError, AppState, Collection, Shared};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -38,12 +39,13 @@ fn wants_html(h: &HeaderMap, q: &HashMap<String, String>) -> bool {
 /// `?f=json` (as pygeoapi negotiates).
 pub async fn landing(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     h: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let b = base(&h);
     if wants_html(&h, &q) {
-        return crate::web::index_page(&s);
+        return crate::web::index_page(&s, &p);
     }
     Json(json!({
         "title": format!("{} 一张图", s.plan.plan.region_name),
@@ -67,8 +69,62 @@ pub async fn conformance() -> Json<Value> {
     ]}))
 }
 
-fn collection_json(s: &Shared, c: &Collection, b: &str) -> Value {
-    let bb = crate::range_bbox(s.layer(c), c.range.clone());
+/// The features of a collection a principal sees (every one unless a county user), or 401
+/// when the layer is not theirs to read.
+pub(crate) fn collection_features(
+    s: &AppState,
+    p: &Principal,
+    c: &Collection,
+) -> Result<Vec<u32>, ApiError> {
+    s.may_read(p, c.kind, c.survey)?;
+    let v = s.visible(p, c.kind, c.survey);
+    Ok(c.range.clone().filter(|&i| shows(&v, i)).collect())
+}
+
+/// The collections a principal sees, each with its visible features: a county user's are
+/// those holding features of the county.
+pub(crate) fn visible_collections<'a>(
+    s: &'a AppState,
+    p: &Principal,
+) -> Vec<(&'a Collection, Vec<u32>)> {
+    s.collections
+        .iter()
+        .filter_map(|c| {
+            collection_features(s, p, c)
+                .ok()
+                .filter(|f| !f.is_empty() || p.county().is_none())
+                .map(|f| (c, f))
+        })
+        .collect()
+}
+
+/// Extent of some features of a layer; infinite (min > max) when none.
+pub(crate) fn features_bbox(l: &Layer, ids: &[u32]) -> [f64; 4] {
+    ids.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |bb, &i| {
+            let x = l.bbox(i);
+            if x[2] >= x[0] {
+                [
+                    bb[0].min(x[0]),
+                    bb[1].min(x[1]),
+                    bb[2].max(x[2]),
+                    bb[3].max(x[3]),
+                ]
+            } else {
+                bb
+            }
+        },
+    )
+}
+
+fn collection_json(s: &Shared, c: &Collection, feats: &[u32], b: &str) -> Value {
+    let bb = features_bbox(s.layer(c), feats);
     let bbox = if bb[0].is_finite() {
         json!([bb])
     } else {
@@ -78,7 +134,7 @@ fn collection_json(s: &Shared, c: &Collection, b: &str) -> Value {
     json!({
         "id": id,
         "title": c.dataset.name,
-        "description": format!("{}，{} 个要素，来源 {}（SHA-256 {}）", c.kind.chinese(), c.range.len(), c.dataset.source, c.dataset.sha256),
+        "description": format!("{}，{} 个要素，来源 {}（SHA-256 {}）", c.kind.chinese(), feats.len(), c.dataset.source, c.dataset.sha256),
         "itemType": "feature",
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "extent": {"spatial": {"bbox": bbox, "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
@@ -91,22 +147,45 @@ fn collection_json(s: &Shared, c: &Collection, b: &str) -> Value {
 }
 
 /// `/collections`.
-pub async fn collections(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
+pub async fn collections(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    h: HeaderMap,
+) -> Json<Value> {
     let b = base(&h);
+    let list: Vec<Value> = visible_collections(&s, &p)
+        .iter()
+        .map(|(c, f)| collection_json(&s, c, f, &b))
+        .collect();
     Json(json!({
         "links": [{"href": format!("{b}/collections"), "rel": "self", "type": "application/json", "title": "数据集"}],
-        "collections": s.collections.iter().map(|c| collection_json(&s, c, &b)).collect::<Vec<_>>()
+        "collections": list
     }))
+}
+
+/// A collection a principal may see: 401/403 when not theirs, with its visible features.
+fn visible_collection<'a>(
+    s: &'a AppState,
+    p: &Principal,
+    id: &str,
+) -> Result<(&'a Collection, Vec<u32>), ApiError> {
+    let c = s.collection(id)?;
+    let feats = collection_features(s, p, c)?;
+    if feats.is_empty() && p.county().is_some() && !c.range.is_empty() {
+        return Err(forbidden(format!("{id} 不含本县（旗、市、区）的要素")));
+    }
+    Ok((c, feats))
 }
 
 /// `/collections/{id}`.
 pub async fn collection(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     h: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = s.collection(&id)?;
-    Ok(Json(collection_json(&s, c, &base(&h))))
+    let (c, feats) = visible_collection(&s, &p, &id)?;
+    Ok(Json(collection_json(&s, c, &feats, &base(&h))))
 }
 
 /// GeoJSON geometry of polygons.
@@ -150,12 +229,14 @@ fn feature(l: &Layer, c: &Collection, i: u32) -> Value {
 /// `/collections/{id}/items`.
 pub async fn items(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     h: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let c = s.collection(&id)?;
+    let (c, feats) = visible_collection(&s, &p, &id)?;
     let l = s.layer(c);
+    let v = s.visible(&p, c.kind, c.survey);
     let mut limit = 100usize;
     let mut after = 0u32;
     let mut bbox: Option<[f64; 4]> = None;
@@ -197,11 +278,14 @@ pub async fn items(
     let r = c.range.clone();
     let mut ids: Vec<u32> = match bbox {
         Some(bb) => {
-            let mut v: Vec<u32> = l.query(bb).filter(|i| r.contains(i)).collect();
-            v.sort_unstable();
-            v
+            let mut ids: Vec<u32> = l
+                .query(bb)
+                .filter(|&i| r.contains(&i) && shows(&v, i))
+                .collect();
+            ids.sort_unstable();
+            ids
         }
-        None => r.clone().collect(),
+        None => feats,
     };
     let matches = |i: u32| filters.iter().all(|(f, v)| l.text(*f, i) == v.as_str());
     ids.retain(|&i| matches(i));
@@ -274,10 +358,12 @@ pub fn parse_bbox(v: &str) -> Result<[f64; 4], ApiError> {
 /// `/collections/{id}/items/{featureId}`.
 pub async fn item(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     h: HeaderMap,
     Path((id, fid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let c = s.collection(&id)?;
+    s.may_read(&p, c.kind, c.survey)?;
     let l = s.layer(c);
     let n: u32 = fid
         .parse()
@@ -290,7 +376,13 @@ pub async fn item(
                 format!("no feature {fid:?} in {id}"),
             )
         })?;
-    let mut body = feature(l, c, c.range.start + n - 1);
+    let i = c.range.start + n - 1;
+    if !shows(&s.visible(&p, c.kind, c.survey), i) {
+        return Err(forbidden(format!(
+            "{id} 的要素 {n} 不在本县（旗、市、区）范围内"
+        )));
+    }
+    let mut body = feature(l, c, i);
     let b = base(&h);
     body["links"] = json!([
         {"href": format!("{b}/collections/{id}/items/{n}"), "rel": "self", "type": "application/geo+json", "title": "本要素"},

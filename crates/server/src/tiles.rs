@@ -4,10 +4,11 @@
 //! too small to read; a tile is never shipped above 500 KB. Tiles are cached per dataset
 //! version (its SHA-256) and carry an ETag.
 
+use crate::auth::{shows, Principal, ALL};
 use crate::mvt::{encode_layer, lonlat_to_tile, tile_to_lonlat, TileFeature, TileValue, EXTENT};
 use crate::ogc::base;
 use crate::{ApiError, Shared};
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,16 +24,21 @@ const BUFFER: f64 = 64.0;
 /// Deepest zoom served.
 pub const MAX_ZOOM: u8 = 18;
 
-/// Build one tile of a tileset (a collection or a whole layer). Feature ids are the
-/// collection's item ids, or for a whole layer the feature's place in the layer plus one.
-pub fn build(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Vec<u8>, ApiError> {
+/// Build one tile of a tileset (a collection or a whole layer), with only the features of
+/// county index `scope` ([`ALL`]: every feature). Feature ids are the collection's item ids,
+/// or for a whole layer the feature's place in the layer plus one.
+pub fn build(s: &Shared, id: &str, z: u8, x: u32, y: u32, scope: u16) -> Result<Vec<u8>, ApiError> {
     let c = s.tileset(id)?;
     let l = s.layer_at(c.kind, c.survey);
+    let visible = s.visible_in(scope, c.kind, c.survey);
     let b = BUFFER / EXTENT as f64;
     let nw = tile_to_lonlat(z, x as f64 - b, y as f64 - b);
     let se = tile_to_lonlat(z, x as f64 + 1.0 + b, y as f64 + 1.0 + b);
     let bb = [nw[0], se[1], se[0], nw[1]];
-    let mut ids: Vec<u32> = l.query(bb).filter(|i| c.range.contains(i)).collect();
+    let mut ids: Vec<u32> = l
+        .query(bb)
+        .filter(|&i| c.range.contains(&i) && shows(&visible, i))
+        .collect();
     ids.sort_unstable();
     let keys: Vec<String> = l.field_names().to_vec();
     let clip = [
@@ -139,12 +145,11 @@ pub fn build(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Vec<u8>, Api
 }
 
 /// A tile from the cache, built and cached if absent.
-fn cached_tile(s: &Shared, id: &str, z: u8, x: u32, y: u32) -> Result<Arc<Vec<u8>>, ApiError> {
-    let key = (id.to_string(), z, x, y);
+fn cached_tile(s: &Shared, key: crate::TileKey) -> Result<Arc<Vec<u8>>, ApiError> {
     if let Some(b) = s.tiles.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return Ok(b);
     }
-    let b = Arc::new(build(s, id, z, x, y)?);
+    let b = Arc::new(build(s, &key.0, key.1, key.2, key.3, key.4)?);
     if let Ok(mut m) = s.tiles.lock() {
         if m.len() > 50_000 {
             m.clear();
@@ -174,7 +179,7 @@ pub fn warm(s: &Shared, max_zoom: u8) -> usize {
             let t0 = |v: f64| ((v / EXTENT as f64).floor().max(0.0) as u32).min(m);
             for x in t0(lo[0])..=t0(hi[0]) {
                 for y in t0(lo[1])..=t0(hi[1]) {
-                    if cached_tile(s, &t.id, z, x, y).is_ok() {
+                    if cached_tile(s, (t.id.clone(), z, x, y, ALL)).is_ok() {
                         n += 1;
                     }
                 }
@@ -187,6 +192,7 @@ pub fn warm(s: &Shared, max_zoom: u8) -> usize {
 /// `/tiles/{id}/{z}/{x}/{y}.mvt`.
 pub async fn tile(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     h: HeaderMap,
     Path((id, z, x, tile)): Path<(String, u8, u32, String)>,
 ) -> Result<Response, ApiError> {
@@ -200,17 +206,38 @@ pub async fn tile(
         )));
     }
     let c = s.tileset(&id)?;
-    let etag = format!("\"{}-{z}-{x}-{y}\"", c.version);
+    s.may_read(&p, c.kind, c.survey)?;
+    // A county user's tiles hold only the county's features: their own cache entries and
+    // ETags, and no shared caches.
+    let etag = match p.scope {
+        ALL => format!("\"{}-{z}-{x}-{y}\"", c.version),
+        k => format!("\"{}-{z}-{x}-{y}-c{k}\"", c.version),
+    };
+    let cache_control = if p.scope == ALL
+        && s.may_read(&crate::auth::Principal::public(), c.kind, c.survey)
+            .is_ok()
+    {
+        "public, max-age=3600"
+    } else {
+        "private, max-age=3600"
+    };
     if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (header::CACHE_CONTROL, cache_control.to_string()),
+            ],
+        )
+            .into_response());
     }
-    let key = (id.clone(), z, x, y);
+    let key = (id.clone(), z, x, y, p.scope);
     let cached = s.tiles.lock().ok().and_then(|m| m.get(&key).cloned());
     let bytes = match cached {
         Some(b) => b,
         None => {
             let s2 = s.clone();
-            tokio::task::spawn_blocking(move || cached_tile(&s2, &id, z, x, y))
+            tokio::task::spawn_blocking(move || cached_tile(&s2, key))
                 .await
                 .map_err(|e| ApiError::internal(e.to_string()))??
         }
@@ -221,7 +248,7 @@ pub async fn tile(
                 header::CONTENT_TYPE,
                 "application/vnd.mapbox-vector-tile".to_string(),
             ),
-            (header::CACHE_CONTROL, "public, max-age=3600".to_string()),
+            (header::CACHE_CONTROL, cache_control.to_string()),
             (header::ETAG, etag),
         ],
         bytes.as_ref().clone(),
@@ -232,6 +259,7 @@ pub async fn tile(
 /// `/tiles/{id}.json`: TileJSON 3.0.
 pub async fn tilejson(
     State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
     h: HeaderMap,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -239,6 +267,7 @@ pub async fn tilejson(
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::bad(format!("{name}: TileJSON is /tiles/{{collection}}.json")))?;
     let c = s.tileset(id)?;
+    s.may_read(&p, c.kind, c.survey)?;
     let l = s.layer_at(c.kind, c.survey);
     let b = base(&h);
     let fields: serde_json::Map<String, Value> = l
@@ -281,7 +310,11 @@ fn plan_paint(kind: Kind) -> (&'static str, f64, bool) {
 /// survey patches in the standard land-class colours (the latest year on), the control lines
 /// on top, the county boundaries over everything. Layer metadata says which group of the
 /// layer tree (现状, 规划) each belongs to.
-pub async fn style(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
+pub async fn style(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    h: HeaderMap,
+) -> Json<Value> {
     let b = base(&h);
     let mut sources = serde_json::Map::new();
     let mut layers =
@@ -292,7 +325,11 @@ pub async fn style(State(s): State<Shared>, h: HeaderMap) -> Json<Value> {
         class_match.push(json!(onemap_report::map::class_colour(c.code)));
     }
     class_match.push(json!("#dddddd"));
-    let mut sets: Vec<&crate::Tileset> = s.tilesets.iter().filter(|t| t.whole_layer).collect();
+    let mut sets: Vec<&crate::Tileset> = s
+        .tilesets
+        .iter()
+        .filter(|t| t.whole_layer && s.may_read(&p, t.kind, t.survey).is_ok())
+        .collect();
     // Surveys, then plan layers with the control lines last, the county boundaries on top.
     let rank = |k: Kind| match k {
         Kind::Dltb => 0,

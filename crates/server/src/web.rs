@@ -3,30 +3,32 @@
 //! polygon by the survey's method (`/api/area`) and the projects reviewed so far
 //! (`/api/reviews`).
 
+use crate::auth::{Principal, Right};
 use crate::{ApiError, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use onemap_geodesy::sandiao::{feature_area, AreaFrame};
+use onemap_store::Store;
 use onemap_survey::Kind;
 use serde_json::{json, Value};
 
 /// The web application's page, or the plain page listing the collections when no web
 /// application was built.
-pub fn index_page(s: &Shared) -> Response {
+pub fn index_page(s: &Shared, p: &Principal) -> Response {
     if let Some(dir) = &s.web {
         if let Ok(html) = std::fs::read_to_string(dir.join("index.html")) {
             return ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response();
         }
     }
-    Html(crate::analysis::home_page(s)).into_response()
+    Html(crate::analysis::home_page(s, p)).into_response()
 }
 
 /// `/public`: the public page (the same application, read-only).
-pub async fn index(State(s): State<Shared>) -> Response {
-    index_page(&s)
+pub async fn index(State(s): State<Shared>, Extension(p): Extension<Principal>) -> Response {
+    index_page(&s, &p)
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -89,20 +91,25 @@ fn bbox_json(b: [f64; 4]) -> Value {
     }
 }
 
-/// `/api/meta`: the plan, the survey years served, the layers (tilesets) grouped for the
-/// layer tree with the collections they hold, and the counties with their extents.
-pub async fn meta(State(s): State<Shared>) -> Json<Value> {
+/// `/api/meta`: the user and their rights, the plan, the survey years served, the layers
+/// (tilesets) grouped for the layer tree with the collections they hold, and the counties
+/// with their extents — each as far as the user may see it.
+pub async fn meta(State(s): State<Shared>, Extension(p): Extension<Principal>) -> Json<Value> {
+    let visible = crate::ogc::visible_collections(&s, &p);
     let mut layers = Vec::new();
     for t in s.tilesets.iter().filter(|t| t.whole_layer) {
+        if s.may_read(&p, t.kind, t.survey).is_err() {
+            continue;
+        }
         let l = s.layer_at(t.kind, t.survey);
-        let bb = crate::range_bbox(l, t.range.clone());
-        let collections: Vec<Value> = s
-            .collections
+        let mut all = Vec::new();
+        let collections: Vec<Value> = visible
             .iter()
-            .filter(|c| c.kind == t.kind && c.survey == t.survey)
-            .map(|c| {
-                let cb = crate::range_bbox(l, c.range.clone());
-                json!({"id": c.dataset.id, "name": c.dataset.name, "start": c.range.start, "end": c.range.end, "bbox": bbox_json(cb)})
+            .filter(|(c, _)| c.kind == t.kind && c.survey == t.survey)
+            .map(|(c, f)| {
+                all.extend_from_slice(f);
+                let cb = crate::ogc::features_bbox(l, f);
+                json!({"id": c.dataset.id, "name": c.dataset.name, "start": c.range.start, "end": c.range.end, "features": f.len(), "bbox": bbox_json(cb)})
             })
             .collect();
         layers.push(json!({
@@ -112,22 +119,25 @@ pub async fn meta(State(s): State<Shared>) -> Json<Value> {
             "kind_name": t.kind.chinese(),
             "group": if t.kind == Kind::Dltb { "现状" } else { "规划" },
             "year": t.survey,
-            "features": t.range.len(),
-            "bbox": bbox_json(bb),
+            "features": all.len(),
+            "bbox": bbox_json(crate::ogc::features_bbox(l, &all)),
             "collections": collections,
         }));
     }
     let mut counties = Vec::new();
     if let Some(x) = s.snap.layer(Kind::Xzq) {
-        for i in 0..x.len() as u32 {
+        for (i, (code, name)) in s.counties.iter().enumerate() {
+            if p.county().is_some_and(|c| c != code) {
+                continue;
+            }
             counties.push(json!({
-                "code": x.text_of("XZQDM", i),
-                "name": x.text_of("XZQMC", i),
-                "bbox": bbox_json(x.bbox(i)),
+                "code": code,
+                "name": name,
+                "bbox": bbox_json(x.bbox(i as u32)),
             }));
         }
     }
-    let p = &s.plan.plan;
+    let pl = &s.plan.plan;
     let versions: Vec<Value> = s
         .open_store()
         .ok()
@@ -137,10 +147,11 @@ pub async fn meta(State(s): State<Shared>) -> Json<Value> {
         .map(|v| json!({"version": v.version, "approval": v.approval, "approved_on": v.approved_on, "authority": v.authority, "note": v.note}))
         .collect();
     Json(json!({
+        "user": crate::auth::describe(&s, &p),
         "public": {"layers": s.plan.public.layers, "indicators": s.plan.public_indicators()},
         "versions": versions,
-        "region": {"code": p.region, "name": p.region_name},
-        "plan": {"name": p.name, "approval": p.approval, "approved_on": p.approved_on, "approved_by": p.approved_by, "base_year": p.base_year, "target_year": p.target_year},
+        "region": {"code": pl.region, "name": pl.region_name},
+        "plan": {"name": pl.name, "approval": pl.approval, "approved_on": pl.approved_on, "approved_by": pl.approved_by, "base_year": pl.base_year, "target_year": pl.target_year},
         "year": s.year,
         "years": s.snap.survey_years(),
         "layers": layers,
@@ -217,7 +228,11 @@ fn geojson_rings(v: &Value) -> Result<Vec<Ring>, String> {
 
 /// `POST /api/area`: the area of a GeoJSON polygon (CRS84) by the survey's ellipsoidal
 /// method (`sandiao`, CGCS2000), in m², 亩 and 公顷 — what the measuring tool shows.
-pub async fn area(body: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn area(
+    Extension(p): Extension<Principal>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Read)?;
     let v: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad(format!("body: not JSON ({e})")))?;
     let rings = geojson_rings(&v).map_err(|e| ApiError::bad(format!("body: {e}")))?;
@@ -236,8 +251,93 @@ pub async fn area(body: Bytes) -> Result<Json<Value>, ApiError> {
 }
 
 /// `GET /api/reviews`: the projects reviewed through `POST /api/check` since the server
-/// started, as GeoJSON (the parcel, its verdict and when).
-pub async fn reviews(State(s): State<Shared>) -> Json<Value> {
-    let list = s.reviews.lock().map(|l| l.clone()).unwrap_or_default();
-    Json(json!({"type": "FeatureCollection", "features": list}))
+/// started, as GeoJSON (the parcel, its verdict, its county and when); a county user's own
+/// county's only.
+pub async fn reviews(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Review)?;
+    let mut list = s.reviews.lock().map(|l| l.clone()).unwrap_or_default();
+    if let Some(c) = p.county() {
+        list.retain(|f| f["properties"]["county"] == c);
+    }
+    Ok(Json(json!({"type": "FeatureCollection", "features": list})))
+}
+
+/// `GET /api/amendments`: every amendment with its status and checks (not the change set's
+/// geometry), newest first.
+pub async fn amendments(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Amendments)?;
+    let list = tokio::task::spawn_blocking(move || {
+        s.open_store()?
+            .amendments()
+            .map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let out: Vec<Value> = list
+        .iter()
+        .rev()
+        .map(|a| {
+            json!({"id": a.id, "status": a.status, "base_version": a.base_version,
+                "proposed_at": a.proposed_at, "proposed_by": a.proposed_by, "source": a.source,
+                "sha256": a.sha256,
+                "checks": serde_json::from_str::<Value>(&a.checks).unwrap_or(Value::Null),
+                "decided_at": a.decided_at, "decided_by": a.decided_by,
+                "decision": a.decision, "version": a.version})
+        })
+        .collect();
+    Ok(Json(json!({"amendments": out})))
+}
+
+/// `GET /api/audit?limit=`: whether the audit trail verifies, and its latest entries
+/// (newest first, 100 unless `limit`).
+pub async fn audit(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Admin)?;
+    let limit = match q.get("limit") {
+        None => 100,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| ApiError::bad(format!("limit={v}: a whole number from 1")))?,
+    };
+    tokio::task::spawn_blocking(move || {
+        let st = s.open_store()?;
+        let internal = |e: onemap_store::StoreError| ApiError::internal(e.to_string());
+        let verify = match st.audit_verify().map_err(internal)? {
+            Ok((n, head)) => json!({"ok": true, "entries": n, "head": head}),
+            Err(b) => json!({"ok": false, "seq": b.seq, "problem": b.message}),
+        };
+        let log = st.audit_log().map_err(internal)?;
+        let latest: Vec<_> = log.iter().rev().take(limit).collect();
+        Ok(Json(json!({"verify": verify, "entries": latest})))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+}
+
+/// `GET /api/users`: the users and their roles (never a password hash).
+pub async fn users(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    p.require(Right::Admin)?;
+    let users = s
+        .open_store()?
+        .users()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let list: Vec<Value> = users
+        .iter()
+        .map(|u| json!({"name": u.name, "role": u.role.id(), "created_at": u.created_at, "created_by": u.created_by, "failures": u.failures, "locked_until": u.locked_until}))
+        .collect();
+    Ok(Json(json!({"users": list})))
 }

@@ -115,6 +115,14 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl GpkgStore {
+    /// A write transaction that takes the write lock at once: a deferred one that reads
+    /// first fails at once with "database is locked" when another writer got in between,
+    /// where this one waits its turn (the busy timeout).
+    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
     /// Open a store, creating it (a valid, empty GeoPackage) if the file does not exist.
     pub fn open(path: &Path) -> Result<GpkgStore> {
         let exists = path.exists();
@@ -218,7 +226,7 @@ impl Store for GpkgStore {
     ) -> Result<ImportOutcome> {
         let path = self.path.clone();
         // Everything is one transaction: an error, Ctrl-C or kill -9 leaves no trace.
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let tx = self.write().map_err(|e| err(&path, e))?;
         let out = import_on(&tx, &path, req, source, progress)?;
         if out.dataset.is_some() {
             tx.commit().map_err(|e| err(&path, e))?;
@@ -231,7 +239,7 @@ impl Store for GpkgStore {
         jobs: &mut [(ImportRequest, Box<dyn FeatureReader>)],
     ) -> Result<Vec<ImportOutcome>> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let tx = self.write().map_err(|e| err(&path, e))?;
         let mut outs = Vec::new();
         for (req, source) in jobs.iter_mut() {
             let out = import_on(&tx, &path, req, source.as_mut(), &mut |_| {})?;
@@ -333,7 +341,7 @@ impl Store for GpkgStore {
         }
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         let t = &ds.table;
         for s in [
             "insert", "update1", "update2", "update3", "update4", "delete",
@@ -382,7 +390,7 @@ impl Store for GpkgStore {
     fn import_stats(&mut self, rows: &[StatRow], source: &str, user: &str) -> Result<usize> {
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         let at = crate::now_rfc3339();
         {
             let mut st = tx
@@ -446,7 +454,7 @@ impl Store for GpkgStore {
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
         let at = crate::now_rfc3339();
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         tx.execute(
             "INSERT INTO onemap_monitor_runs (from_year, to_year, at, user, inputs, rules, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![from, to, at, user, inputs, rules, alerts.len() as i64],
@@ -604,7 +612,7 @@ impl Store for GpkgStore {
     ) -> Result<AuditEntry> {
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         let entry = crate::audit::append(&tx, actor, action, object, detail, digest).map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(entry)
@@ -624,7 +632,7 @@ impl Store for GpkgStore {
 
     fn user_add(&mut self, name: &str, role: &Role, password: &str, by: &str) -> Result<User> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let tx = self.write().map_err(|e| err(&path, e))?;
         let u = crate::users::add(&tx, name, role, password, by).map_err(|m| match m {
             Ok(m) => StoreError::Mapping(m),
             Err(x) => err(&path, x),
@@ -642,7 +650,7 @@ impl Store for GpkgStore {
         by: &str,
     ) -> Result<()> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let tx = self.write().map_err(|e| err(&path, e))?;
         crate::users::change(&tx, name, password, role, remove, by).map_err(|m| match m {
             Ok(m) => StoreError::Mapping(m),
             Err(x) => err(&path, x),
@@ -658,7 +666,7 @@ impl Store for GpkgStore {
         from: &str,
     ) -> Result<Result<Session, SignInError>> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let tx = self.write().map_err(|e| err(&path, e))?;
         let r = crate::users::sign_in(&tx, name, password, ttl, from).map_err(|e| err(&path, e))?;
         tx.commit().map_err(|e| err(&path, e))?;
         Ok(r)
@@ -670,7 +678,7 @@ impl Store for GpkgStore {
 
     fn sign_out(&mut self, token: &str) -> Result<bool> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| err(&path, e))?;
+        let tx = self.write().map_err(|e| err(&path, e))?;
         let r = crate::users::sign_out(&tx, token).map_err(|e| err(&path, e))?;
         tx.commit().map_err(|e| err(&path, e))?;
         Ok(r)
@@ -679,7 +687,7 @@ impl Store for GpkgStore {
     fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment> {
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         let n: i64 = tx
             .query_row("SELECT count(*) FROM onemap_amendments", [], |r| r.get(0))
             .map_err(e)?;
@@ -763,7 +771,7 @@ impl Store for GpkgStore {
         }
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         let at = crate::now_rfc3339();
         tx.execute(
             "UPDATE onemap_amendments SET status = ?2, decided_at = ?3, decided_by = ?4, decision = ?5, version = ?6 WHERE id = ?1",
@@ -804,7 +812,7 @@ impl GpkgStore {
     pub fn audit_batch(&mut self, entries: &[(&str, &str, &str, &str, &str)]) -> Result<()> {
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write().map_err(e)?;
         for (actor, action, object, detail, digest) in entries {
             crate::audit::append(&tx, actor, action, object, detail, digest).map_err(e)?;
         }
