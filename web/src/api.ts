@@ -39,7 +39,20 @@ export interface PlanVersionMeta {
   note: string;
 }
 
+/** The signed-in user (name null for the public) and their rights. */
+export interface UserInfo {
+  name: string | null;
+  /** admin, city, approver, county:<XZQDM> or public. */
+  role: string;
+  county: { code: string; name: string } | null;
+  /** read, review, monitor, alerts, reports, amendments, admin. */
+  rights: string[];
+  /** The store has no users: everyone is admin, no sign-in. */
+  open: boolean;
+}
+
 export interface Meta {
+  user: UserInfo;
   region: { code: string; name: string };
   /** What the public page shows: layer kinds and indicator ids (the plan file's [public]). */
   public: { layers: string[]; indicators: string[] };
@@ -142,7 +155,29 @@ export interface Alerts {
   alerts: AlertItem[];
 }
 
+/** Requests without the session cookie: the public page shows what the public sees, whoever
+ * is signed in. */
+let anonymous = false;
+export function setAnonymous(on: boolean): void {
+  anonymous = on;
+}
+export function credentials(): RequestCredentials {
+  return anonymous ? "omit" : "same-origin";
+}
+
+/** Called when the server answers 401 (the session ended): the app shows the sign-in. */
+let unauthorized: (message: string) => void = () => {};
+export function onUnauthorized(f: (message: string) => void): void {
+  unauthorized = f;
+}
+
 async function failure(r: Response): Promise<Error> {
+  const e = await readError(r);
+  if (r.status === 401 && !anonymous) unauthorized(e.message);
+  return e;
+}
+
+async function readError(r: Response): Promise<Error> {
   try {
     const j = await r.json();
     if (j && j.error && j.error.message) return new Error(j.error.message);
@@ -153,7 +188,7 @@ async function failure(r: Response): Promise<Error> {
 }
 
 export async function getJson<T>(url: string): Promise<T> {
-  const r = await fetch(url, { headers: { Accept: "application/json" } });
+  const r = await fetch(url, { headers: { Accept: "application/json" }, credentials: credentials() });
   if (!r.ok) throw await failure(r);
   return (await r.json()) as T;
 }
@@ -161,7 +196,7 @@ export async function getJson<T>(url: string): Promise<T> {
 export async function postJson<T>(url: string, body: BodyInit, contentType?: string): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (contentType) headers["Content-Type"] = contentType;
-  const r = await fetch(url, { method: "POST", body, headers });
+  const r = await fetch(url, { method: "POST", body, headers, credentials: credentials() });
   if (!r.ok) throw await failure(r);
   return (await r.json()) as T;
 }
@@ -169,7 +204,7 @@ export async function postJson<T>(url: string, body: BodyInit, contentType?: str
 export async function postBlob(url: string, body: BodyInit, contentType?: string): Promise<Blob> {
   const headers: Record<string, string> = {};
   if (contentType) headers["Content-Type"] = contentType;
-  const r = await fetch(url, { method: "POST", body, headers });
+  const r = await fetch(url, { method: "POST", body, headers, credentials: credentials() });
   if (!r.ok) throw await failure(r);
   return await r.blob();
 }
@@ -190,4 +225,32 @@ export function indicators(year?: number): Promise<Assessment> {
     indicatorCache.set(key, p);
   }
   return p;
+}
+
+/** Sign in; the server sets the session cookie. Throws with the server's message. */
+export async function signIn(name: string, password: string): Promise<UserInfo> {
+  const r = await fetch("/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ name, password }),
+  });
+  if (!r.ok) throw await readError(r);
+  return (await r.json()) as UserInfo;
+}
+
+/** Sign out (the session ends on the server, the cookie is cleared). */
+export async function signOut(): Promise<void> {
+  await fetch("/api/session", { method: "DELETE" });
+}
+
+/** Whether the user holds a right. */
+export function can(m: Meta, right: string): boolean {
+  return m.user.rights.includes(right);
+}
+
+/** The role in words. */
+export function roleText(u: UserInfo): string {
+  if (u.open) return "本机用户（未启用登录）";
+  if (u.county) return `${u.county.name}用户`;
+  return { admin: "系统管理员", city: "市级用户", approver: "审批用户", public: "公众" }[u.role] ?? u.role;
 }

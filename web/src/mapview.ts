@@ -4,7 +4,7 @@
 
 import maplibregl from "maplibre-gl";
 import type { Feature, FeatureCollection, Geometry, Polygon } from "geojson";
-import type { BBox, Meta } from "./api";
+import { credentials, type BBox, type Meta } from "./api";
 
 export type LngLat = [number, number];
 
@@ -32,7 +32,7 @@ export interface MapOptions {
 
 /** A map on the server's style, fitted to the region. */
 export async function createMap(container: HTMLElement, meta: Meta, o: MapOptions = {}): Promise<maplibregl.Map> {
-  const style = (await (await fetch("/style.json")).json()) as maplibregl.StyleSpecification;
+  const style = (await (await fetch("/style.json", { credentials: credentials() })).json()) as maplibregl.StyleSpecification;
   if (o.keep) {
     style.layers = style.layers.filter((l) => {
       if (!("source" in l)) return true;
@@ -52,6 +52,8 @@ export async function createMap(container: HTMLElement, meta: Meta, o: MapOption
     attributionControl: false,
     maxZoom: 18,
     canvasContextAttributes: { preserveDrawingBuffer: true },
+    // MapLibre's type allows only same-origin and include; fetch takes omit as well.
+    transformRequest: (url) => ({ url, credentials: credentials() as "same-origin" }),
   });
   if (o.interactive ?? true) {
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");

@@ -38,42 +38,54 @@ if (!store) {
 }
 const projects = path.join(path.dirname(store), "source", "projects");
 
-const port = await new Promise((resolve) => {
-  const s = createServer();
-  s.listen(0, "127.0.0.1", () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
+/** `onemap serve` on a free port: the process and its base URL. */
+async function serve(store) {
+  const port = await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
   });
-});
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(bin, ["serve", "--store", store, "--addr", `127.0.0.1:${port}`], {
-  stdio: ["ignore", "pipe", "inherit"],
-  env: { ...process.env, RUST_LOG: "warn" },
-});
-await new Promise((resolve, reject) => {
-  server.stdout.on("data", (d) => String(d).includes("serving") && resolve());
-  server.on("exit", (c) => reject(new Error(`server exited (${c})`)));
-});
+  const proc = spawn(bin, ["serve", "--store", store, "--addr", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RUST_LOG: "error" },
+  });
+  await new Promise((resolve, reject) => {
+    proc.stdout.on("data", (d) => String(d).includes("serving") && resolve());
+    proc.on("exit", (c) => reject(new Error(`server exited (${c})`)));
+  });
+  return { proc, base: `http://127.0.0.1:${port}` };
+}
+// The store has no users at first: no sign-in, everyone is admin.
+const { proc: server, base } = await serve(store);
+let secured = null;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
 });
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const errors = [];
-page.on("pageerror", (e) => errors.push(String(e)));
-// A failed request shows as a console error too; those are checked by status below.
-page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
 const failed = [];
 let expectFailure = null;
-page.on("response", (r) => {
-  if (r.status() >= 400 && !(expectFailure && expectFailure.test(r.url()))) failed.push(`${r.status()} ${r.url()}`);
-});
 const tiles = new Set();
-page.on("response", (r) => {
-  const m = r.url().match(/\/tiles\/([^/]+)\/\d+\/\d+\/\d+\.mvt$/);
-  if (m && r.status() === 200) tiles.add(m[1]);
-});
+/** A page whose script errors, failed requests and tile loads are recorded. */
+async function watchedPage() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const p = await context.newPage();
+  p.on("pageerror", (e) => errors.push(String(e)));
+  // A failed request shows as a console error too; those are checked by status below.
+  p.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && errors.push(m.text()));
+  p.on("response", (r) => {
+    if (r.status() >= 400 && !(expectFailure && expectFailure.test(r.url()))) failed.push(`${r.status()} ${r.url()}`);
+  });
+  p.on("response", (r) => {
+    const m = r.url().match(/\/tiles\/([^/]+)\/\d+\/\d+\/\d+\.mvt$/);
+    if (m && r.status() === 200) tiles.add(m[1]);
+  });
+  return p;
+}
+let page = await watchedPage();
 const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`) });
 const ready = async () => {
   await page.waitForFunction(() => document.body.dataset.ready !== undefined, null, { timeout: 120000 });
@@ -236,6 +248,69 @@ try {
   check(await page.locator("nav a[href='#/review']").count() === 0, "public: no staff pages in the navigation");
   await shot("08-public");
 
+  // Sign-in: with users in the store, a server on it asks for one; each role sees its pages.
+  const counties = (await (await fetch(`${base}/api/meta`)).json()).counties;
+  const password = "browser-test-pw";
+  for (const [name, role] of [
+    ["city1", "city"],
+    ["approver1", "approver"],
+    ["county1", `county:${counties[0].code}`],
+  ]) {
+    const r = spawnSync(bin, ["user", "add", name, "--role", role, "--store", store], {
+      encoding: "utf8",
+      env: { ...process.env, ONEMAP_PASSWORD: password },
+    });
+    if (r.status !== 0) throw new Error(`onemap user add ${name}: ${r.stderr}`);
+  }
+  secured = await serve(store);
+  await page.context().close();
+  page = await watchedPage();
+  tiles.clear();
+  await page.goto(`${secured.base}/`);
+  await ready();
+  check(await page.locator("#login-name").isVisible(), "sign-in: the application asks for a sign-in");
+  check(await page.locator("nav a[href='#/map']").count() === 0 && tiles.size === 0, "sign-in: nothing of the map before it");
+  await shot("09-sign-in");
+  expectFailure = /\/api\/session$/;
+  await page.fill("#login-name", "city1");
+  await page.fill("#login-password", "wrong-password");
+  await page.click("#login-submit");
+  await page.locator("#login-status .error").waitFor({ timeout: 30000 });
+  check((await page.locator("#login-status .error").textContent()).includes("用户名或密码错误"), "sign-in: a wrong password is refused with a message");
+  expectFailure = null;
+  const signInAs = async (name) => {
+    await page.fill("#login-name", name);
+    await page.fill("#login-password", password);
+    await Promise.all([page.waitForNavigation(), page.click("#login-submit")]);
+    await ready();
+    await page.locator("#user-name").waitFor({ timeout: 30000 });
+  };
+  const navRoutes = () => page.locator("nav a[data-route]").evaluateAll((as) => as.map((a) => a.dataset.route));
+  // A county user: their county only, no report.
+  await signInAs("county1");
+  check((await page.locator("#user-name").textContent()).includes(counties[0].name), "county user: named with the county");
+  check(JSON.stringify(await navRoutes()) === JSON.stringify(["map", "indicators", "review", "alerts"]), "county user: map, indicators, review and alerts pages");
+  await idle();
+  check(await page.locator("#county-search option").evaluateAll((o) => o.filter((x) => x.value).length) === 1, "county user: one county to locate");
+  check([...tiles].some((t) => t.startsWith("dltb")), "county user: the survey tiles load");
+  await shot("10-county-map");
+  await page.goto(`${secured.base}/#/indicators`);
+  await ready();
+  await page.locator("#binding-cards .card").first().waitFor({ timeout: 120000 });
+  check((await page.locator("#county-table thead").textContent()).includes("本级") && (await page.locator("#health-link").count()) === 0, "county user: the county's indicators, no city report");
+  await shot("11-county-indicators");
+  await page.click("#sign-out");
+  await page.locator("#login-name").waitFor({ timeout: 30000 });
+  check(true, "sign-out: back to the sign-in");
+  // The approver: no review page.
+  await signInAs("approver1");
+  check(!(await navRoutes()).includes("review"), "approver: no review page");
+  // The public page, signed in or not, shows what the public sees.
+  await page.goto(`${secured.base}/public`);
+  await ready();
+  await page.locator("#binding-cards .card").first().waitFor({ timeout: 60000 });
+  check(await page.locator("#binding-cards .card").count() === 6, "public page with users: six binding indicator cards");
+
   check(failed.length === 0, `no failed requests${failed.length ? `: ${failed.slice(0, 3).join(" | ")}` : ""}`);
   check(errors.length === 0, `no script errors${errors.length ? `: ${errors.slice(0, 3).join(" | ")}` : ""}`);
 } catch (e) {
@@ -245,6 +320,7 @@ try {
 } finally {
   await browser.close();
   server.kill("SIGTERM");
+  secured?.proc.kill("SIGTERM");
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }
 console.log(`web checks: ${problems.length} problems; screenshots in ${out}`);

@@ -52,6 +52,10 @@ pub struct UnitResult {
     pub target: Option<f64>,
     /// Change on the previous survey year.
     pub change: Option<f64>,
+    /// Why the grade, in words.
+    pub reason: String,
+    /// The county's values of every survey year up to this one.
+    pub series: Vec<Point>,
 }
 
 /// One year's value.
@@ -276,7 +280,7 @@ pub fn assess(
                         .map(|q| value_in(q, &ind.unit)),
                 })
                 .collect();
-            let (st, _) = grade(ind, v, target, &cs, year, plan.plan.target_year);
+            let (st, why) = grade(ind, v, target, &cs, year, plan.plan.target_year);
             units.push(UnitResult {
                 code: c.clone(),
                 name: names
@@ -288,6 +292,8 @@ pub fn assess(
                 status: st,
                 target,
                 change: v.zip(pv).map(|(a, b)| round(a - b, decimals(&ind.unit))),
+                reason: why,
+                series: cs,
             });
         }
         // Drivers: counties moving the wrong way (or breaking their own target), worst first.

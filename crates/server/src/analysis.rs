@@ -423,27 +423,36 @@ pub async fn indicators(
     let year = year_param(&q, "year")?;
     let as_of = as_of_param(&q)?;
     let s2 = s.clone();
-    let v = blocking(move || {
-        cached(&s2, format!("indicators-{year:?}-{as_of:?}"), || {
-            let (a, ..) = assessment(&s2, year, as_of.as_deref())?;
-            serde_json::to_value(&a).map_err(|e| ApiError::internal(e.to_string()))
-        })
-    })
-    .await?;
-    let mut v = v.as_ref().clone();
+    let mut v = blocking(move || assessment_json(&s2, year, as_of.as_deref()))
+        .await?
+        .as_ref()
+        .clone();
+    if let Some(code) = p.county() {
+        county_indicators(&mut v, code);
+    }
     if p.access == crate::auth::Access::Public {
         let public = s.plan.public_indicators();
         if let Some(list) = v["indicators"].as_array_mut() {
             list.retain(|i| i["id"].as_str().is_some_and(|id| public.contains(&id)));
         }
-    } else if let Some(code) = p.county() {
-        county_indicators(&mut v, code);
     }
     Ok(Json(v))
 }
 
-/// An assessment narrowed to one county: each indicator carries the county's value, target
-/// and grade; the region's figures and the other counties are dropped.
+/// The assessment of a year as JSON, computed once per year and plan date.
+fn assessment_json(
+    s: &Shared,
+    year: Option<i32>,
+    as_of: Option<&str>,
+) -> Result<Arc<Value>, ApiError> {
+    cached(s, format!("indicators-{year:?}-{as_of:?}"), || {
+        let (a, ..) = assessment(s, year, as_of)?;
+        serde_json::to_value(&a).map_err(|e| ApiError::internal(e.to_string()))
+    })
+}
+
+/// An assessment narrowed to one county: each indicator carries the county's value, target,
+/// grade, reason and series; the region's figures and the other counties are dropped.
 fn county_indicators(v: &mut Value, code: &str) {
     let Some(list) = v["indicators"].as_array_mut() else {
         return;
@@ -453,9 +462,7 @@ fn county_indicators(v: &mut Value, code: &str) {
             .as_array()
             .and_then(|u| u.iter().find(|x| x["code"] == code))
             .cloned();
-        let decimals = i["decimals"].as_u64().unwrap_or(2) as usize;
-        let unit_name = i["unit"].as_str().unwrap_or("").to_string();
-        let Some(u) = unit else {
+        let Some(mut u) = unit else {
             for k in ["value", "target", "previous", "projection"] {
                 i[k] = Value::Null;
             }
@@ -465,37 +472,15 @@ fn county_indicators(v: &mut Value, code: &str) {
             i["series"] = json!([]);
             continue;
         };
-        let fmt = |x: &Value| {
-            x.as_f64()
-                .map_or("—".to_string(), |x| format!("{x:.decimals$} {unit_name}"))
-        };
-        let rule = if i["rule"] == "<=" {
-            "不高于"
-        } else {
-            "不低于"
-        };
-        i["reason"] = json!(match u["target"].is_null() {
-            true => format!(
-                "{}：{}（本县无分解目标，不评级）",
-                u["name"].as_str().unwrap_or(""),
-                fmt(&u["value"])
-            ),
-            false => format!(
-                "{}：{}，目标{rule} {}",
-                u["name"].as_str().unwrap_or(""),
-                fmt(&u["value"]),
-                fmt(&u["target"])
-            ),
-        });
-        i["value"] = u["value"].clone();
-        i["target"] = u["target"].clone();
-        i["status"] = u["status"].clone();
+        for k in ["value", "target", "status", "reason"] {
+            i[k] = u[k].clone();
+        }
+        i["series"] = u["series"].take();
         i["previous"] = match (u["value"].as_f64(), u["change"].as_f64()) {
             (Some(x), Some(d)) => json!(x - d),
             _ => Value::Null,
         };
         i["projection"] = Value::Null;
-        i["series"] = json!([]);
         i["units"] = json!([u]);
     }
 }

@@ -403,6 +403,11 @@ pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
         "openapi": "3.0.3",
         "info": {"title": format!("{} 一张图 API", s.plan.plan.region_name), "version": env!("CARGO_PKG_VERSION")},
         "servers": [{"url": b}],
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "the token of POST /api/session"},
+            "cookie": {"type": "apiKey", "in": "cookie", "name": crate::auth::COOKIE}
+        }},
+        "security": [{}, {"bearer": []}, {"cookie": []}],
         "paths": {
             "/": p("Landing page"),
             "/conformance": p("Conformance declaration"),
@@ -429,7 +434,15 @@ pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
             "/api/indicators": p("Indicators of a survey year (?year=, ?as_of=YYYY-MM-DD: the plan version in force that day)"),
             "/api/monitor": p("Transition matrix and alerts between two years (?from=&to=)"),
             "/api/alerts": p("Alerts of the latest monitoring run"),
-            "/api/reports/health-check": p("Annual health-check report (?year=&format=html|docx)")
+            "/api/reports/health-check": p("Annual health-check report (?year=&format=html|docx)"),
+            "/api/session": {
+                "get": {"summary": "Who is signed in: name (null for the public), role, county, rights", "responses": {"200": {"description": "the user"}}},
+                "post": {"summary": "Sign in with {\"name\", \"password\"}: a bearer token and an HTTP-only session cookie", "responses": {"200": {"description": "token, role, rights, expires_at"}, "401": {"description": "wrong name or password"}, "403": {"description": "account locked"}}},
+                "delete": {"summary": "Sign out", "responses": {"204": {"description": "signed out"}}}
+            },
+            "/api/amendments": p("Plan amendments with their status and checks (city, approver, admin)"),
+            "/api/audit": p("The audit trail: whether it verifies, the latest entries (?limit=; admin)"),
+            "/api/users": p("The users and their roles (admin)")
         }
     });
     (

@@ -548,6 +548,12 @@ async fn county_users_see_only_their_county() {
     {
         let units = i["units"].as_array().unwrap();
         assert!(units.len() <= 1);
+        // The county's own trend, one point per year the city has, ending at its value.
+        let series = i["series"].as_array().unwrap();
+        assert_eq!(series.len(), ic["series"].as_array().unwrap().len());
+        let last = series.last().unwrap();
+        assert_eq!(last["year"], ind["year"]);
+        assert_eq!(last["value"], i["value"], "{}", i["id"]);
         for u in units {
             assert_eq!(u["code"], code);
             assert_eq!(i["value"], u["value"], "{}", i["id"]);

@@ -5,7 +5,7 @@ import * as echarts from "echarts/core";
 import { LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, TitleComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
-import { indicators, type Assessment, type Indicator, type Meta } from "../api";
+import { can, indicators, type Assessment, type Indicator, type Meta } from "../api";
 import { h, num, errorBox, RULE_TEXT, STATUS_TEXT } from "../util";
 
 echarts.use([LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, TitleComponent, CanvasRenderer]);
@@ -74,31 +74,34 @@ export async function mountIndicators(root: HTMLElement, meta: Meta): Promise<()
     h(
       "div",
       { class: "dash" },
-      h("div", { class: "dash-head" }, h("h2", {}, `${meta.region.name}规划实施监测指标`), h("label", {}, "年度 ", yearSel), links),
+      h("div", { class: "dash-head" }, h("h2", {}, `${meta.user.county?.name ?? meta.region.name}规划实施监测指标`), h("label", {}, "年度 ", yearSel), links),
       body,
     ),
   );
   const render = (a: Assessment) => {
     for (const c of charts.splice(0)) c.dispose();
-    links.replaceChildren(
-      h("a", { href: `/api/reports/health-check?year=${a.year}`, target: "_blank", id: "health-link" }, `${a.year} 年度体检报告`),
-      " · ",
-      h("a", { href: `/api/reports/health-check?year=${a.year}&format=docx` }, "下载 Word"),
-    );
+    // The report is the city's: only for those who may generate it.
+    if (can(meta, "reports"))
+      links.replaceChildren(
+        h("a", { href: `/api/reports/health-check?year=${a.year}`, target: "_blank", id: "health-link" }, `${a.year} 年度体检报告`),
+        " · ",
+        h("a", { href: `/api/reports/health-check?year=${a.year}&format=docx` }, "下载 Word"),
+      );
+    const county = meta.user.county;
     const binding = a.indicators.filter((i) => i.binding);
     const units = a.indicators[0]?.units ?? [];
     const chartBox = h("div", { class: "charts" });
     body.replaceChildren(
       h("h3", {}, `约束性指标（${a.year} 年）`),
       h("div", { class: "cards", id: "binding-cards" }, binding.map(card)),
-      h("h3", {}, "分县（旗、市、区）指标"),
+      h("h3", {}, county ? `${county.name}指标` : "分县（旗、市、区）指标"),
       h(
         "div",
         { class: "table-scroll" },
         h(
           "table",
           { class: "grid", id: "county-table" },
-          h("thead", {}, h("tr", {}, h("th", {}, "指标"), h("th", {}, "单位"), h("th", {}, "全市"), units.map((u) => h("th", {}, u.name)))),
+          h("thead", {}, h("tr", {}, h("th", {}, "指标"), h("th", {}, "单位"), h("th", {}, county ? "本级" : "全市"), county ? null : units.map((u) => h("th", {}, u.name)))),
           h(
             "tbody",
             {},
@@ -109,7 +112,7 @@ export async function mountIndicators(root: HTMLElement, meta: Meta): Promise<()
                 h("th", {}, i.name, i.binding ? h("sup", { title: "约束性" }, "★") : null),
                 h("td", {}, i.unit),
                 h("td", { class: `cell-${i.status}` }, num(i.value, digits(i))),
-                i.units.map((u) => h("td", { class: `cell-${u.status}`, title: STATUS_TEXT[u.status] ?? "" }, num(u.value, digits(i)))),
+                county ? null : i.units.map((u) => h("td", { class: `cell-${u.status}`, title: STATUS_TEXT[u.status] ?? "" }, num(u.value, digits(i)))),
               ),
             ),
           ),

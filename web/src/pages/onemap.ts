@@ -4,7 +4,7 @@
 
 import maplibregl from "maplibre-gl";
 import type { Feature, FeatureCollection, Polygon } from "geojson";
-import { getJson, postJson, type Alerts, type LayerMeta, type Meta } from "../api";
+import { can, getJson, postJson, type Alerts, type LayerMeta, type Meta } from "../api";
 import { createMap, fitBbox, geometryBbox, setOverlay, setVisible, Sketch } from "../mapview";
 import { h, num, errorBox } from "../util";
 
@@ -102,7 +102,7 @@ export async function mountOneMap(root: HTMLElement, meta: Meta): Promise<() => 
           .map((x) => ({ type: "Feature", properties: { 预警规则: x.rule_name, 面积: x.area_m2, 原地类: x.from_dlbm, 现地类: x.to_dlbm }, geometry: x.geometry! })),
       };
     }),
-    overlay("reviews", "已审查项目", "#ff6f00", () => getJson<FeatureCollection>("/api/reviews")),
+    can(meta, "review") ? overlay("reviews", "已审查项目", "#ff6f00", () => getJson<FeatureCollection>("/api/reviews")) : "",
   );
   tree.append(manage);
 
@@ -118,7 +118,7 @@ export async function mountOneMap(root: HTMLElement, meta: Meta): Promise<() => 
         if (!c) fitBbox(map, meta.layers[0]?.bbox ?? null);
       },
     },
-    h("option", { value: "" }, "全市"),
+    h("option", { value: "" }, meta.user.county ? "全辖区" : "全市"),
     meta.counties.map((c) => h("option", { value: c.code }, `${c.name}（${c.code}）`)),
   );
 

@@ -3,7 +3,7 @@
 // the report for download.
 
 import type { Feature, FeatureCollection, Polygon } from "geojson";
-import { postBlob, postJson, type CheckResult, type Meta, type ParcelReview } from "../api";
+import { getJson, postBlob, postJson, type CheckResult, type Meta, type ParcelReview } from "../api";
 import { createMap, fitBbox, geometryBbox, setOverlay, Sketch, unionBbox } from "../mapview";
 import { areaText, download, errorBox, h, num, PURPOSE_TEXT, VERDICT_TEXT } from "../util";
 
@@ -130,7 +130,7 @@ export async function mountReview(root: HTMLElement, meta: Meta): Promise<() => 
     });
     // The parcel drawn from what the server read: the reviewed projects layer has it.
     try {
-      const all = (await (await fetch("/api/reviews")).json()) as FeatureCollection;
+      const all = await getJson<FeatureCollection>("/api/reviews");
       const mine = all.features.filter((x) => x.properties?.file === f.name).slice(-20);
       showParcels({ type: "FeatureCollection", features: mine });
     } catch {
