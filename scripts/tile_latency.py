@@ -1,7 +1,7 @@
 """Uncached vector-tile latency at z10, z12 and z14 over the densest part of the first survey
 collection, then for the whole survey layer the web map draws (z6–z14, and every tile of the
 city's first view): `tile_latency.py BASE_URL` prints p50/p99 per zoom; `--one` prints one tile
-path."""
+path; `--token T` sends a bearer token."""
 import http.client, json, math, sys, time, urllib.parse
 
 base = sys.argv[1]
@@ -9,8 +9,13 @@ u = urllib.parse.urlparse(base)
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
 
 
+headers = {}
+if "--token" in sys.argv:
+    headers["Authorization"] = "Bearer " + sys.argv[sys.argv.index("--token") + 1]
+
+
 def get(path):
-    conn.request("GET", path)
+    conn.request("GET", path, headers=headers)
     r = conn.getresponse()
     return r.status, r.read()
 

@@ -198,6 +198,10 @@ pub fn forbidden(message: impl Into<String>) -> ApiError {
 /// Each feature's county index of one layer, once worked out.
 pub type Counties = Arc<OnceLock<Vec<u16>>>;
 
+/// Who a request is from (`None`: an unknown bearer token), and whether its cookie is to be
+/// cleared.
+type Resolved = (Option<Principal>, bool);
+
 /// What the server keeps about sessions and counties.
 #[derive(Default)]
 pub struct AuthState {
@@ -212,10 +216,8 @@ pub struct AuthState {
 impl AppState {
     /// Whether the store has no users: then everyone is admin.
     pub fn open_access(&self) -> Result<bool, ApiError> {
-        if let Some((open, at)) = *self.auth.open.lock().map_err(poisoned)? {
-            if at.elapsed() < RECHECK {
-                return Ok(open);
-            }
+        if let Some(open) = self.open_cached()? {
+            return Ok(open);
         }
         let open = self
             .open_store()?
@@ -226,15 +228,70 @@ impl AppState {
         Ok(open)
     }
 
+    /// [`AppState::open_access`] when known without asking the store.
+    fn open_cached(&self) -> Result<Option<bool>, ApiError> {
+        Ok(self
+            .auth
+            .open
+            .lock()
+            .map_err(poisoned)?
+            .filter(|(_, at)| at.elapsed() < RECHECK)
+            .map(|(open, _)| open))
+    }
+
+    /// The principal of a session token when known without asking the store.
+    fn session_cached(&self, token: &str, by_cookie: bool) -> Result<Option<Principal>, ApiError> {
+        Ok(self
+            .auth
+            .sessions
+            .lock()
+            .map_err(poisoned)?
+            .get(token)
+            .filter(|(_, at)| at.elapsed() < RECHECK)
+            .map(|(p, _)| Principal {
+                by_cookie,
+                ..p.clone()
+            }))
+    }
+
+    /// Who sends a request with this token: `Some(principal)`, or `None` for an unknown
+    /// bearer token; and whether to clear the cookie (an unknown one). With `cached_only`,
+    /// `Ok(None)` when the store would have to be asked.
+    fn resolve(
+        &self,
+        token: &Option<(String, bool)>,
+        cached_only: bool,
+    ) -> Result<Option<Resolved>, ApiError> {
+        let open = match self.open_cached()? {
+            Some(open) => open,
+            None if cached_only => return Ok(None),
+            None => self.open_access()?,
+        };
+        if open {
+            return Ok(Some((
+                Some(self.principal("本机用户", Role::Admin, false)),
+                false,
+            )));
+        }
+        let Some((t, by_cookie)) = token else {
+            return Ok(Some((Some(Principal::public()), false)));
+        };
+        let p = match self.session_cached(t, *by_cookie)? {
+            Some(p) => Some(p),
+            None if cached_only => return Ok(None),
+            None => self.session(t, *by_cookie)?,
+        };
+        Ok(Some(match p {
+            Some(p) => (Some(p), false),
+            None if *by_cookie => (Some(Principal::public()), true),
+            None => (None, false),
+        }))
+    }
+
     /// The principal of a session token; `None` when it is unknown, expired or ended.
     fn session(&self, token: &str, by_cookie: bool) -> Result<Option<Principal>, ApiError> {
-        if let Some((p, at)) = self.auth.sessions.lock().map_err(poisoned)?.get(token) {
-            if at.elapsed() < RECHECK {
-                return Ok(Some(Principal {
-                    by_cookie,
-                    ..p.clone()
-                }));
-            }
+        if let Some(p) = self.session_cached(token, by_cookie)? {
+            return Ok(Some(p));
         }
         let user = self
             .open_store()?
@@ -432,23 +489,19 @@ fn foreign_origin(h: &HeaderMap) -> bool {
 /// public's.
 pub async fn authenticate(State(s): State<Shared>, mut req: Request, next: Next) -> Response {
     let token = token_of(req.headers());
-    let s2 = s.clone();
-    let resolved = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        if s2.open_access()? {
-            return Ok((Some(s2.principal("本机用户", Role::Admin, false)), false));
+    // From the caches without leaving the async task; the store only on a miss.
+    let resolved = match s.resolve(&token, true) {
+        Ok(Some(r)) => Ok(r),
+        Err(e) => Err(e),
+        Ok(None) => {
+            let s2 = s.clone();
+            tokio::task::spawn_blocking(move || s2.resolve(&token, false))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))
+                .and_then(|r| r)
+                .map(|r| r.unwrap_or((None, false)))
         }
-        match token {
-            None => Ok((Some(Principal::public()), false)),
-            Some((t, by_cookie)) => match s2.session(&t, by_cookie)? {
-                Some(p) => Ok((Some(p), false)),
-                None if by_cookie => Ok((Some(Principal::public()), true)),
-                None => Ok((None, false)),
-            },
-        }
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))
-    .and_then(|r| r);
+    };
     let (p, clear) = match resolved {
         Ok((Some(p), clear)) => (p, clear),
         Ok((None, _)) => {
