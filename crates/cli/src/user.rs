@@ -91,6 +91,37 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .ok_or_else(|| format!("{s:?}: a role is admin, city, approver or county:<6-digit XZQDM>"))
 }
 
+/// A county role must name a county of the store's 行政区 layer (when it holds one): a
+/// mistyped code would give a user who sees nothing.
+fn known_county(store: &dyn onemap_store::Store, role: &Role) -> anyhow::Result<()> {
+    let Role::County(code) = role else {
+        return Ok(());
+    };
+    let snap = onemap_overlay::Snapshot::load(
+        store,
+        &onemap_overlay::SnapshotRequest {
+            survey_years: vec![],
+            kinds: vec![onemap_survey::Kind::Xzq],
+            as_of: None,
+        },
+        &mut |_, _| {},
+    );
+    let Ok(snap) = snap else { return Ok(()) };
+    let counties = onemap_server::auth::counties_of(snap.layer(onemap_survey::Kind::Xzq));
+    if counties.is_empty() || counties.iter().any(|(c, _)| c == code) {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "--role county:{code}: the store's 行政区 layer has no county {code}; its counties are {}",
+        counties
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .into())
+}
+
 /// Run `onemap user`.
 pub fn run(a: Args) -> anyhow::Result<()> {
     let by = os_user();
@@ -102,7 +133,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             store,
         } => {
             let p = password.get()?;
-            let u = store.open_or_create()?.user_add(&name, &role, &p, &by)?;
+            let mut st = store.open_or_create()?;
+            known_county(&st, &role)?;
+            let u = st.user_add(&name, &role, &p, &by)?;
             println!("user {} added ({})", u.name, u.role.id());
         }
         Cmd::Passwd {
@@ -117,9 +150,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             println!("password of {name} set; its sessions ended");
         }
         Cmd::Role { name, role, store } => {
-            store
-                .open_store()?
-                .user_change(&name, None, Some(&role), false, &by)?;
+            let mut st = store.open_store()?;
+            known_county(&st, &role)?;
+            st.user_change(&name, None, Some(&role), false, &by)?;
             println!("{name} is now {}; its sessions ended", role.id());
         }
         Cmd::Remove { name, store } => {

@@ -133,3 +133,49 @@ fn users_are_managed_and_audited() {
         .status
         .success());
 }
+
+#[test]
+fn a_county_role_names_a_county_of_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = onemap(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--patches",
+        "300",
+        "--years",
+        "2025",
+        "--seed",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let store = out.join("onemap.gpkg");
+    let store = store.to_str().unwrap();
+    let add = |role: &str| {
+        with_stdin(
+            &[
+                "user",
+                "add",
+                "u",
+                "--role",
+                role,
+                "--password-stdin",
+                "--store",
+                store,
+            ],
+            "correct horse\n",
+        )
+    };
+    let o = add("county:150599");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no county 150599") && err.contains("150502 科尔沁区"),
+        "{err}"
+    );
+    let o = add("county:150502");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = onemap(&["user", "role", "u", "county:150000", "--store", store]);
+    assert_eq!(o.status.code(), Some(2));
+}
