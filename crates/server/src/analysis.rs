@@ -200,7 +200,7 @@ pub async fn check(
         match format.as_str() {
             "json" => {
                 let v = json!({"year": reviewer.year(), "plan": s2.plan.plan.name, "parcels": reviews});
-                record_reviews(&s2, &parcels, &counties, &v, name.as_deref());
+                record_reviews(&s2, &p, &parcels, &counties, &v, name.as_deref())?;
                 Ok(Json(v).into_response())
             }
             f => {
@@ -218,8 +218,8 @@ pub async fn check(
     .await
 }
 
-/// Most reviewed projects kept for `/api/reviews`.
-const MAX_REVIEWS: usize = 1000;
+/// Most reviewed parcels listed by `/api/reviews`.
+pub const MAX_REVIEWS: usize = 1000;
 
 /// The county (index) holding most of a parcel. A county user may review only parcels
 /// inside their county: 403 naming the parcel and the area outside otherwise (1 m² or 0.1 %
@@ -264,31 +264,60 @@ fn parcel_county(
     Ok(by_county.first().map(|x| x.0))
 }
 
-/// Keep the parcels of a review for the map's 管理 layer, with the county holding each.
+/// Keep the parcels of a review in the store (the map's 管理 layer on every instance), with
+/// the county holding each; audited.
 fn record_reviews(
     s: &Shared,
+    p: &Principal,
     parcels: &[onemap_review::Parcel],
     counties: &[Option<usize>],
     v: &Value,
     file: Option<&str>,
-) {
+) -> Result<(), ApiError> {
     let at = onemap_store::now_rfc3339();
-    let feats = parcels
+    let records: Vec<onemap_store::ReviewRecord> = parcels
         .iter()
         .zip(counties)
         .zip(v["parcels"].as_array().into_iter().flatten())
-        .map(|((p, c), r)| {
+        .map(|((x, c), r)| {
             let county = c.and_then(|k| s.counties.get(k)).map(|x| x.0.clone());
-            json!({"type": "Feature", "geometry": crate::ogc::geometry(&p.polygons), "properties": {
+            let feature = json!({"type": "Feature", "geometry": crate::ogc::geometry(&x.polygons), "properties": {
                 "name": r["name"], "id": r["id"], "purpose": r["purpose"], "verdict": r["verdict"],
-                "area_m2": r["area_m2"], "file": file, "at": at, "county": county
-            }})
-        });
-    if let Ok(mut l) = s.reviews.lock() {
-        l.extend(feats);
-        let over = l.len().saturating_sub(MAX_REVIEWS);
-        l.drain(..over);
+                "area_m2": r["area_m2"], "file": file, "at": at, "county": county, "by": p.name
+            }});
+            onemap_store::ReviewRecord {
+                actor: p.actor(),
+                name: x
+                    .name
+                    .clone()
+                    .or_else(|| x.id.clone())
+                    .unwrap_or_else(|| format!("{}第 {} 个地块", file.unwrap_or("上传文件"), x.index + 1)),
+                verdict: r["verdict"].as_str().unwrap_or("").to_string(),
+                county,
+                feature: feature.to_string(),
+            }
+        })
+        .collect();
+    s.pending_reviews
+        .lock()
+        .map_err(crate::auth::poisoned)?
+        .extend(records);
+    flush_reviews(s)
+}
+
+/// Write the reviews waiting to be kept, in one transaction (group commit: while one request
+/// writes, those arriving queue their parcels, and the next to get the lock writes them all;
+/// a request returns once its parcels are in the store).
+pub fn flush_reviews(s: &AppState) -> Result<(), ApiError> {
+    use crate::auth::poisoned;
+    let _writer = s.review_writer.lock().map_err(poisoned)?;
+    let batch = std::mem::take(&mut *s.pending_reviews.lock().map_err(poisoned)?);
+    if batch.is_empty() {
+        return Ok(());
     }
+    s.open_store()?
+        .record_reviews(&batch)
+        .map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// The report as a response, recorded in the store's audit trail with its digest.

@@ -428,7 +428,7 @@ pub fn shows(v: &Option<Visible>, i: u32) -> bool {
     v.as_ref().is_none_or(|v| v.contains(i))
 }
 
-fn poisoned<T>(_: T) -> ApiError {
+pub(crate) fn poisoned<T>(_: T) -> ApiError {
     ApiError::internal("a lock was poisoned by an earlier failure")
 }
 

@@ -79,12 +79,14 @@ pub struct AppState {
     pub tilesets: Vec<Tileset>,
     /// The built web application (`index.html` and `assets/`), if any.
     pub web: Option<PathBuf>,
-    /// Projects reviewed through `POST /api/check` since the server started, newest last.
-    pub reviews: Mutex<Vec<serde_json::Value>>,
     /// Tile cache: (collection, z, x, y) → bytes.
     pub tiles: Mutex<HashMap<TileKey, Arc<Vec<u8>>>>,
     /// Cached analysis results, by request key.
     pub results: Mutex<HashMap<String, Arc<serde_json::Value>>>,
+    /// Reviewed parcels waiting to be written to the store.
+    pub pending_reviews: Mutex<Vec<onemap_store::ReviewRecord>>,
+    /// Held while reviews are written.
+    pub review_writer: Mutex<()>,
     /// The counties of the 行政区 layer: (XZQDM, XZQMC).
     pub counties: Vec<(String, String)>,
     /// Sessions and each feature's county.
@@ -178,9 +180,10 @@ impl AppState {
             collections,
             tilesets,
             web: None,
-            reviews: Mutex::new(Vec::new()),
             tiles: Mutex::new(HashMap::new()),
             results: Mutex::new(HashMap::new()),
+            pending_reviews: Mutex::new(Vec::new()),
+            review_writer: Mutex::new(()),
             counties: auth::counties_of(snap.layer(Kind::Xzq)),
             auth: Default::default(),
             snap,

@@ -428,7 +428,7 @@ pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
             "/style.json": p("MapLibre style: every layer in the standard land-class colours"),
             "/api/meta": p("The plan, the survey years served, the layers with their collections, the counties"),
             "/api/area": {"post": {"summary": "Area of a GeoJSON (Multi)Polygon in CRS84 by the survey's ellipsoidal method, in m², 亩 and 公顷", "responses": {"200": {"description": "the area"}, "400": {"description": "bad input"}}}},
-            "/api/reviews": p("Projects reviewed through /api/check since the server started (GeoJSON)"),
+            "/api/reviews": p("The latest 1000 parcels reviewed through /api/check, kept in the store (GeoJSON; a county user: their county)"),
             "/public": p("The public page (web application)"),
             "/api/check": {"post": {"summary": "Project review of a coordinate TXT, GeoJSON or zipped shapefile (?purpose=, ?format=json|html|docx)", "responses": {"200": {"description": "the review"}, "400": {"description": "bad input"}, "413": {"description": "too large"}}}},
             "/api/indicators": p("Indicators of a survey year (?year=, ?as_of=YYYY-MM-DD: the plan version in force that day)"),

@@ -250,19 +250,29 @@ pub async fn area(
     })))
 }
 
-/// `GET /api/reviews`: the projects reviewed through `POST /api/check` since the server
-/// started, as GeoJSON (the parcel, its verdict, its county and when); a county user's own
-/// county's only.
+/// `GET /api/reviews`: the latest parcels reviewed through `POST /api/check` (kept in the
+/// store), as GeoJSON (the parcel, its verdict, its county, who and when); a county user's
+/// own county's only.
 pub async fn reviews(
     State(s): State<Shared>,
     Extension(p): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
     p.require(Right::Review)?;
-    let mut list = s.reviews.lock().map(|l| l.clone()).unwrap_or_default();
-    if let Some(c) = p.county() {
-        list.retain(|f| f["properties"]["county"] == c);
-    }
-    Ok(Json(json!({"type": "FeatureCollection", "features": list})))
+    let list = tokio::task::spawn_blocking(move || {
+        crate::analysis::flush_reviews(&s)?;
+        s.open_store()?
+            .reviews(p.county(), crate::analysis::MAX_REVIEWS)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let features: Vec<Value> = list
+        .iter()
+        .filter_map(|r| serde_json::from_str(&r.feature).ok())
+        .collect();
+    Ok(Json(
+        json!({"type": "FeatureCollection", "features": features}),
+    ))
 }
 
 /// `GET /api/amendments`: every amendment with its status and checks (not the change set's

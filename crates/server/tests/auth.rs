@@ -837,3 +837,26 @@ async fn reports_are_audited_under_the_signed_in_user() {
         .iter()
         .any(|e| e.action == "report" && e.actor.starts_with("city")));
 }
+
+#[tokio::test]
+async fn reviews_are_kept_in_the_store_for_every_instance() {
+    let f = fixture().await;
+    // Another instance on the same store (as behind a load balancer) lists the review made
+    // through the first, with who made it.
+    let plan = onemap_plan::load(None).unwrap();
+    let other = Arc::new(AppState::load(f.store.clone(), plan, 2, &mut |_, _| {}).unwrap());
+    let t = sign_in_on(&other, "admin").await;
+    let (st, b, _) = send_on(&other, Method::GET, "/api/reviews", Some(&t), Body::empty()).await;
+    assert_eq!(st, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    let feats = v["features"].as_array().unwrap();
+    assert!(!feats.is_empty());
+    assert!(feats
+        .iter()
+        .any(|x| x["properties"]["by"] == "city" && x["properties"]["county"] == f.home.as_str()));
+    // Each kept parcel is in the audit trail.
+    let log = GpkgStore::open(&f.store).unwrap().audit_log().unwrap();
+    assert!(log
+        .iter()
+        .any(|e| e.action == "review" && e.actor.starts_with("city")));
+}

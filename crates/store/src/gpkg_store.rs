@@ -4,8 +4,8 @@
 
 use crate::{
     AlertRecord, Amendment, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun,
-    PlanApproval, PlanLayer, PlanVersion, Result, Role, Session, SignInError, StatRow, Store,
-    StoreError, User,
+    PlanApproval, PlanLayer, PlanVersion, Result, ReviewRecord, Role, Session, SignInError,
+    StatRow, Store, StoreError, StoredReview, User,
 };
 use onemap_formats::gpkg::{ensure_srs, ident, init, rtree_triggers, GpkgReader};
 use onemap_formats::model::bbox;
@@ -55,6 +55,10 @@ CREATE TABLE IF NOT EXISTS onemap_amendments (
   checks TEXT NOT NULL, decided_at TEXT, decided_by TEXT, decision TEXT, version INTEGER);
 CREATE TABLE IF NOT EXISTS onemap_cache (
   key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS onemap_reviews (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, county TEXT,
+  feature TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS onemap_reviews_county ON onemap_reviews (county);
 INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
   ('onemap_amendments', 'attributes', 'onemap_amendments', 'onemap 规划修改方案'),
   ('onemap_plan_versions', 'attributes', 'onemap_plan_versions', 'onemap 规划版本'),
@@ -616,6 +620,53 @@ impl Store for GpkgStore {
         let entry = crate::audit::append(&tx, actor, action, object, detail, digest).map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(entry)
+    }
+
+    fn record_reviews(&mut self, reviews: &[ReviewRecord]) -> Result<()> {
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.write().map_err(e)?;
+        let at = crate::now_rfc3339();
+        for r in reviews {
+            tx.execute(
+                "INSERT INTO onemap_reviews (at, actor, county, feature) VALUES (?1, ?2, ?3, ?4)",
+                params![at, r.actor, r.county, r.feature],
+            )
+            .map_err(e)?;
+            crate::audit::append(
+                &tx,
+                &r.actor,
+                "review",
+                &r.name,
+                &format!("项目审查：{}（{}）", r.name, r.verdict),
+                &crate::audit::digest(r.feature.as_bytes()),
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+
+    fn reviews(&self, county: Option<&str>, limit: usize) -> Result<Vec<StoredReview>> {
+        let mut q = self
+            .conn
+            .prepare(
+                "SELECT id, at, actor, county, feature FROM onemap_reviews
+                 WHERE ?1 IS NULL OR county = ?1 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(|x| err(&self.path, x))?;
+        let rows = q
+            .query_map(params![county, limit as i64], |r| {
+                Ok(StoredReview {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    county: r.get(3)?,
+                    feature: r.get(4)?,
+                })
+            })
+            .and_then(|r| r.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|x| err(&self.path, x))?;
+        Ok(rows.into_iter().rev().collect())
     }
 
     fn audit_log(&self) -> Result<Vec<AuditEntry>> {

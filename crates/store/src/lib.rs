@@ -75,6 +75,36 @@ pub struct Dataset {
     pub table: String,
 }
 
+/// A reviewed parcel to keep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewRecord {
+    /// Who reviewed it.
+    pub actor: String,
+    /// The parcel's name (or id) for the audit trail.
+    pub name: String,
+    /// The verdict.
+    pub verdict: String,
+    /// The county holding most of it (XZQDM), if any.
+    pub county: Option<String>,
+    /// The parcel as a GeoJSON Feature (geometry, verdict, file, …).
+    pub feature: String,
+}
+
+/// A kept review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredReview {
+    /// Position, from 1.
+    pub id: i64,
+    /// When, RFC 3339.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// County (XZQDM).
+    pub county: Option<String>,
+    /// The GeoJSON Feature.
+    pub feature: String,
+}
+
 /// What to import.
 #[derive(Clone, Debug)]
 pub struct ImportRequest {
@@ -366,6 +396,11 @@ pub trait Store {
     ) -> Result<AuditEntry>;
     /// The audit trail, by position.
     fn audit_log(&self) -> Result<Vec<AuditEntry>>;
+    /// Keep the parcels of project reviews (made through the server) in one transaction, each
+    /// with an audit entry, so that every instance serving the store lists them.
+    fn record_reviews(&mut self, reviews: &[ReviewRecord]) -> Result<()>;
+    /// The latest `limit` reviewed parcels (of one county, or all), oldest first.
+    fn reviews(&self, county: Option<&str>, limit: usize) -> Result<Vec<StoredReview>>;
     /// Verify the audit trail: the hash chain ([`audit::verify`]), and an `import` entry with
     /// the source digest for every dataset held (so removing an import's entry, even the
     /// last one, is found). Returns the number of entries and the head hash.

@@ -267,3 +267,57 @@ impl JoinShp for tempfile::TempDir {
         src
     }
 }
+
+#[test]
+fn reviews_are_kept_by_county_and_audited() {
+    use onemap_store::ReviewRecord;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.gpkg");
+    let mut s = GpkgStore::open(&path).unwrap();
+    let rec = |actor: &str, name: &str, county: Option<&str>| ReviewRecord {
+        actor: actor.into(),
+        name: name.into(),
+        verdict: "prohibited".into(),
+        county: county.map(String::from),
+        feature: format!(
+            "{{\"type\":\"Feature\",\"properties\":{{\"name\":\"{name}\"}},\"geometry\":null}}"
+        ),
+    };
+    let z = "zhang（Web）";
+    s.record_reviews(&[
+        rec(z, "a", Some("150502")),
+        rec(z, "b", Some("150521")),
+        rec(z, "c", None),
+    ])
+    .unwrap();
+    s.record_reviews(&[rec("li（Web）", "d", Some("150502"))])
+        .unwrap();
+    // Another handle (another server instance) sees them, oldest first.
+    let t = GpkgStore::open(&path).unwrap();
+    let all = t.reviews(None, 10).unwrap();
+    let names: Vec<String> = all
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.feature).unwrap()["properties"]["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "d"]);
+    assert_eq!(all[3].actor, "li（Web）");
+    let mine = t.reviews(Some("150502"), 10).unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|r| r.county.as_deref() == Some("150502")));
+    let latest = t.reviews(None, 2).unwrap();
+    assert_eq!(latest.iter().map(|r| r.id).collect::<Vec<_>>(), [3, 4]);
+    // One audit entry per parcel, with the feature's digest; the chain verifies.
+    let log = t.audit_log().unwrap();
+    let reviews: Vec<_> = log.iter().filter(|e| e.action == "review").collect();
+    assert_eq!(reviews.len(), 4);
+    assert_eq!(
+        reviews[0].digest,
+        onemap_store::audit::digest(all[0].feature.as_bytes())
+    );
+    assert!(t.audit_verify().unwrap().is_ok());
+}
