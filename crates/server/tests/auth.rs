@@ -8,6 +8,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
+mod common;
+
 use onemap_server::{router, AppState};
 use onemap_store::{GpkgStore, Role, Store};
 use serde_json::{json, Value};
@@ -38,24 +40,12 @@ fn collection_county(s: &AppState, id: &str) -> String {
 async fn fixture() -> &'static Fixture {
     static F: OnceCell<Fixture> = OnceCell::const_new();
     F.get_or_init(|| async {
-        let dir = tempfile::tempdir().unwrap();
-        let o = onemap_demo::DemoOptions {
-            out: dir.path().to_path_buf(),
-            patches: 1500,
-            seed: 11,
-            years: vec![2024, 2025],
-            import: true,
-        };
-        onemap_demo::generate(&o, &mut |_| {}).unwrap();
-        let store = dir.path().join("onemap.gpkg");
-        let plan = onemap_plan::load(None).unwrap();
-        let state = AppState::load(store.clone(), plan, 2, &mut |_, _| {}).unwrap();
-        let project = std::fs::read_dir(dir.path().join("source/projects"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.to_string_lossy().contains("永久基本农田"))
-            .map(|p| std::fs::read(p).unwrap())
-            .unwrap();
+        let common::Demo {
+            dir,
+            store,
+            state,
+            project,
+        } = common::demo();
         let counties: Vec<String> = state.counties.iter().map(|c| c.0.clone()).collect();
         assert!(counties.len() >= 2, "{counties:?}");
         let mut st = GpkgStore::open(&store).unwrap();

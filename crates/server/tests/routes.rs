@@ -5,6 +5,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+mod common;
+
 use onemap_server::{router, AppState};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
@@ -18,28 +20,11 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let o = onemap_demo::DemoOptions {
-            out: dir.path().to_path_buf(),
-            patches: 1500,
-            seed: 11,
-            years: vec![2024, 2025],
-            import: true,
-        };
-        onemap_demo::generate(&o, &mut |_| {}).unwrap();
-        let plan = onemap_plan::load(None).unwrap();
-        let state =
-            AppState::load(dir.path().join("onemap.gpkg"), plan, 2, &mut |_, _| {}).unwrap();
-        let project = std::fs::read_dir(dir.path().join("source/projects"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.to_string_lossy().contains("永久基本农田"))
-            .map(|p| std::fs::read(p).unwrap())
-            .unwrap();
+        let d = common::demo();
         Fixture {
-            _dir: dir,
-            state: Arc::new(state),
-            project,
+            _dir: d.dir,
+            state: Arc::new(d.state),
+            project: d.project,
         }
     })
 }
