@@ -4,7 +4,7 @@
 use crate::store_cmds::StoreArg;
 use crate::{OutputFormat, UsageError};
 use onemap_plan::amend::{self, CheckResult};
-use onemap_store::{os_user, Amendment, ImportRequest, PlanApproval, Store};
+use onemap_store::{os_user, Amendment, ImportRequest, PlanApproval};
 use onemap_survey::Kind;
 use std::path::PathBuf;
 
@@ -111,7 +111,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 anyhow::anyhow!("the store has no plan version to amend: import the approved plan with --plan-version 1 first")
             })?;
             let (checks, _) =
-                amend::check(&s, &plan, base, &changes).map_err(anyhow::Error::msg)?;
+                amend::check(&*s, &plan, base, &changes).map_err(anyhow::Error::msg)?;
             let passed = checks.iter().all(|c| c.passed);
             let stored = s.propose_amendment(&Amendment {
                 id: String::new(),
@@ -200,7 +200,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             }
             let changes = amend::changes_from_geojson(&am.changes).map_err(anyhow::Error::msg)?;
             let (checks, after) =
-                amend::check(&s, &plan, base, &changes).map_err(anyhow::Error::msg)?;
+                amend::check(&*s, &plan, base, &changes).map_err(anyhow::Error::msg)?;
             if !checks.iter().all(|c| c.passed) {
                 print_checks(&checks);
                 anyhow::bail!("amendment {id} cannot be approved: {}", failing(&checks));

@@ -2,7 +2,6 @@
 
 use crate::store_cmds::StoreArg;
 use crate::OutputFormat;
-use onemap_store::Store;
 
 /// Arguments of `onemap audit`.
 #[derive(clap::Args)]
@@ -107,20 +106,20 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                         if !log.iter().any(|e| e.hash == h) {
                             anyhow::bail!(
                                 "audit trail of {}: the head {h} given is not in the chain of {n} entries: entries after it were removed or the chain was rebuilt",
-                                s.path().display()
+                                s.location()
                             );
                         }
                     }
                     println!(
                         "audit trail of {}: {n} entries verified in {:.2} s; head {last}",
-                        s.path().display(),
+                        s.location(),
                         t.elapsed().as_secs_f64()
                     );
                     Ok(())
                 }
                 Err(b) => anyhow::bail!(
                     "audit trail of {}: broken at entry {}: {}",
-                    s.path().display(),
+                    s.location(),
                     b.seq,
                     b.message
                 ),

@@ -70,7 +70,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let parcels = read_parcels(&a.file, &a.input.read_options()?, purpose, &plan)?;
     let store = a.store.open_store()?;
     let snap =
-        crate::snapshot_with_progress(|p| load_snapshot(&store, &plan, a.year, a.as_of.get(), p))?;
+        crate::snapshot_with_progress(|p| load_snapshot(&*store, &plan, a.year, a.as_of.get(), p))?;
     let reviewer = Reviewer::new(&snap, &plan, a.year)?;
     let reviews: Vec<ParcelReview> = parcels.iter().map(|p| reviewer.review(p)).collect();
     let bytes: Vec<u8> = match a.format {

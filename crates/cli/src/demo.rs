@@ -21,6 +21,10 @@ pub struct Args {
     /// Write the source files only; do not build the store.
     #[arg(long)]
     no_import: bool,
+    /// Import into this store instead of OUT/onemap.gpkg: a GeoPackage path, or the
+    /// postgres:// URL of an empty store made by `onemap store init`.
+    #[arg(long)]
+    store: Option<PathBuf>,
 }
 
 /// Run `onemap demo`.
@@ -46,6 +50,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         seed: a.seed,
         years,
         import: !a.no_import,
+        store: a.store.clone(),
     };
     let t = std::time::Instant::now();
     let s = onemap_demo::generate(&o, &mut |m| {

@@ -6,7 +6,7 @@ use onemap_plan::assess::{assess, fmt, Assessment};
 use onemap_plan::indicators::INDICATORS;
 use onemap_plan::tally::Tally;
 use onemap_plan::Plan;
-use onemap_store::{os_user, Store};
+use onemap_store::os_user;
 use onemap_survey::Kind;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -58,8 +58,9 @@ pub fn count(
     let plan = onemap_plan::load(plan)?;
     onemap_plan::assess::check_plan(&plan).map_err(|m| anyhow::anyhow!("plan file: {m}"))?;
     let store = store.open_store()?;
-    let (snap, tallies) =
-        crate::snapshot_with_progress(|p| onemap_plan::count_years(&store, &plan, upto, as_of, p))?;
+    let (snap, tallies) = crate::snapshot_with_progress(|p| {
+        onemap_plan::count_years(&*store, &plan, upto, as_of, p)
+    })?;
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     if let Some(x) = snap.layer(Kind::Xzq) {
         if let (Some(c), Some(n)) = (x.field("XZQDM"), x.field("XZQMC")) {

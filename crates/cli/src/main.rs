@@ -15,6 +15,7 @@ mod monitor;
 mod plan_cmds;
 mod serve;
 mod stats;
+mod store_admin;
 mod store_cmds;
 mod user;
 
@@ -78,6 +79,8 @@ enum Command {
     Amend(amend::Args),
     /// Users of the server: add, passwd, role, remove, list.
     User(user::Args),
+    /// The store itself: `init` a PostGIS database.
+    Store(store_admin::Args),
 }
 
 /// Output format of data-printing commands.
@@ -248,6 +251,7 @@ fn main() -> ExitCode {
         Command::Evaluation(a) => indicators::evaluation(a),
         Command::Monitor(a) => monitor::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Store(a) => store_admin::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Plan(a) => plan_cmds::run(a),
         Command::Amend(a) => amend::run(a),

@@ -6,7 +6,7 @@ use onemap_formats::{Feature, Field, FieldType, GeometryType, LayerInfo, Value};
 use onemap_geodesy::crs::Crs;
 use onemap_monitor::{monitor, Report};
 use onemap_overlay::{Snapshot, SnapshotRequest};
-use onemap_store::{os_user, AlertRecord, Store};
+use onemap_store::{os_user, AlertRecord};
 use onemap_survey::Kind;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -53,7 +53,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let mut store = a.store.open_store()?;
     let snap = crate::snapshot_with_progress(|p| {
         Snapshot::load(
-            &store,
+            &*store,
             &SnapshotRequest {
                 survey_years: vec![a.from, a.to],
                 kinds: vec![Kind::Yjjbnt, Kind::Stbhhx, Kind::Czkfbj],

@@ -2,7 +2,6 @@
 
 use crate::store_cmds::StoreArg;
 use crate::OutputFormat;
-use onemap_store::Store;
 use onemap_survey::Kind;
 
 /// Arguments of `onemap plan`.
@@ -73,7 +72,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             };
             let (va, vb) = (get(from)?, get(to)?);
             let t = std::time::Instant::now();
-            let d = onemap_plan::amend::diff(&s, va, vb).map_err(anyhow::Error::msg)?;
+            let d = onemap_plan::amend::diff(&*s, va, vb).map_err(anyhow::Error::msg)?;
             match format {
                 OutputFormat::Json => println!(
                     "{}",

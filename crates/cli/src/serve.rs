@@ -72,7 +72,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let plan = onemap_plan::load(a.plan.as_deref())?;
     // Checks the store exists (a mistyped path is an error, not an empty store).
     let store = a.store.open_store()?;
-    let path = store.path().to_path_buf();
+    let path = a.store.location();
     drop(store);
     let t = std::time::Instant::now();
     let web = web_dir(a.web)?;

@@ -6,7 +6,6 @@ use crate::{OutputFormat, UsageError};
 use clap::ValueEnum;
 use onemap_formats::Value;
 use onemap_geodesy::units::fixed;
-use onemap_store::Store;
 use onemap_survey::classes::{class_of, level1_name};
 use onemap_survey::numbers::cents;
 use onemap_survey::stats::{class_table, GroupBy, PatchAreas};

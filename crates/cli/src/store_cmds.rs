@@ -20,21 +20,41 @@ pub struct StoreArg {
 }
 
 impl StoreArg {
-    /// Open the store, creating it if it does not exist (import, the first user).
-    pub fn open_or_create(&self) -> anyhow::Result<GpkgStore> {
-        Ok(GpkgStore::open(&store_path(self.store.as_deref()))?)
+    /// Where the store is: a GeoPackage path or a `postgres://` URL.
+    pub fn location(&self) -> PathBuf {
+        store_path(self.store.as_deref())
+    }
+
+    /// The PostgreSQL URL, when the store is one.
+    fn url(&self) -> Option<String> {
+        let p = self.location();
+        p.to_str()
+            .filter(|s| onemap_store::is_url(s))
+            .map(String::from)
+    }
+
+    /// Open the store, creating it if it does not exist (import, the first user). A
+    /// PostgreSQL database must have been made a store with `onemap store init` first.
+    pub fn open_or_create(&self) -> anyhow::Result<Box<dyn Store + Send>> {
+        if let Some(url) = self.url() {
+            return Ok(Box::new(onemap_store::PostgisStore::open(&url)?));
+        }
+        Ok(Box::new(GpkgStore::open(&self.location())?))
     }
 
     /// Open an existing store: a mistyped path is an error, not a new empty store.
-    pub fn open_store(&self) -> anyhow::Result<GpkgStore> {
-        let p = store_path(self.store.as_deref());
+    pub fn open_store(&self) -> anyhow::Result<Box<dyn Store + Send>> {
+        if let Some(url) = self.url() {
+            return Ok(Box::new(onemap_store::PostgisStore::open(&url)?));
+        }
+        let p = self.location();
         if !p.exists() {
             return Err(anyhow::anyhow!(
                 "{}: no store there (give --store or set ONEMAP_STORE; `onemap import` creates one)",
                 p.display()
             ));
         }
-        Ok(GpkgStore::open(&p)?)
+        Ok(Box::new(GpkgStore::open(&p)?))
     }
 }
 
@@ -211,7 +231,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
             "{}",
             json!({
                 "dataset": out.dataset.as_ref().map(crate::store_cmds::dataset_json),
-                "store": store.path().display().to_string(),
+                "store": store.location(),
                 "read": out.read,
                 "findings": out.findings.iter().map(finding_json).collect::<Vec<_>>(),
                 "notes": out.notes,
@@ -233,7 +253,7 @@ pub fn import(a: ImportArgs) -> anyhow::Result<()> {
                     ds.kind.chinese(),
                     ds.features,
                     ds.warnings,
-                    store.path().display()
+                    store.location()
                 );
             }
             Ok(())
@@ -344,7 +364,7 @@ pub fn datasets(a: DatasetsArgs) -> anyhow::Result<()> {
         }
         OutputFormat::Table => {
             if ds.is_empty() {
-                writeln!(out, "no datasets in {}", store.path().display())?;
+                writeln!(out, "no datasets in {}", store.location())?;
             }
             for d in &ds {
                 writeln!(

@@ -2,7 +2,7 @@
 
 use crate::store_cmds::StoreArg;
 use crate::{OutputFormat, UsageError};
-use onemap_store::{os_user, Role, Store};
+use onemap_store::{os_user, Role};
 
 /// Arguments of `onemap user`.
 #[derive(clap::Args)]
@@ -134,7 +134,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         } => {
             let p = password.get()?;
             let mut st = store.open_or_create()?;
-            known_county(&st, &role)?;
+            known_county(&*st, &role)?;
             let u = st.user_add(&name, &role, &p, &by)?;
             println!("user {} added ({})", u.name, u.role.id());
         }
@@ -151,7 +151,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
         Cmd::Role { name, role, store } => {
             let mut st = store.open_store()?;
-            known_county(&st, &role)?;
+            known_county(&*st, &role)?;
             st.user_change(&name, None, Some(&role), false, &by)?;
             println!("{name} is now {}; its sessions ended", role.id());
         }

@@ -18,7 +18,7 @@ use onemap_formats::{
     create, Feature, Field, FieldType, GeometryType, LayerInfo, TextEncoding, Value, WriteOptions,
 };
 use onemap_geodesy::crs::Crs;
-use onemap_store::{GpkgStore, ImportRequest, Store};
+use onemap_store::ImportRequest;
 use onemap_survey::{Kind, Options, Severity};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,9 @@ pub struct DemoOptions {
     pub years: Vec<i32>,
     /// Import everything into `out/onemap.gpkg`.
     pub import: bool,
+    /// Import into this store instead (a GeoPackage path, or a `postgres://` URL of an empty
+    /// store made by `onemap store init`).
+    pub store: Option<PathBuf>,
 }
 
 /// What was generated: per year and county, (耕地 TBDLMJ, construction, Σ TBMJ) in cents.
@@ -557,9 +560,17 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
     let mut datasets = 0;
     let mut warnings = 0;
     if o.import {
-        let store_path = o.out.join("onemap.gpkg");
-        let _ = std::fs::remove_file(&store_path);
-        let mut store = GpkgStore::open(&store_path).map_err(|e| e.to_string())?;
+        let store_path = o.store.clone().unwrap_or_else(|| o.out.join("onemap.gpkg"));
+        if o.store.is_none() {
+            let _ = std::fs::remove_file(&store_path);
+        }
+        let mut store = onemap_store::open(&store_path).map_err(|e| e.to_string())?;
+        if !store.datasets().map_err(|e| e.to_string())?.is_empty() {
+            return Err(format!(
+                "{}: the store already holds datasets; the demo imports into an empty one",
+                store.location()
+            ));
+        }
         for (kind, year, name, path) in &files {
             let mut r =
                 onemap_formats::open(path, &Default::default()).map_err(|e| e.to_string())?;
@@ -622,7 +633,7 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
             .map_err(|e| e.to_string())?;
         log(&format!(
             "imported {datasets} datasets into {} ({warnings} warnings)",
-            store_path.display()
+            store.location()
         ));
     }
     let summary = Summary {

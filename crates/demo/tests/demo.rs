@@ -15,6 +15,7 @@ fn opts(out: &Path, import: bool) -> DemoOptions {
         seed: 7,
         years: vec![2020, 2021, 2022],
         import,
+        store: None,
     }
 }
 

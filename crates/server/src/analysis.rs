@@ -9,7 +9,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_review::{read_parcels, Purpose, Reviewer};
-use onemap_store::Store;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::Read;
@@ -426,7 +425,7 @@ fn assessment(
 > {
     let store = s.open_store()?;
     let (snap, tallies) =
-        onemap_plan::count_years(&store, &s.plan, year, as_of, &mut |_, _| {}).map_err(missing)?;
+        onemap_plan::count_years(&*store, &s.plan, year, as_of, &mut |_, _| {}).map_err(missing)?;
     let y = year
         .or_else(|| tallies.keys().last().copied())
         .ok_or_else(|| missing("no survey year"))?;
@@ -570,7 +569,7 @@ pub async fn monitor(
         cached(&s, format!("monitor-{from}-{to}-{level}"), || {
             let store = s.open_store()?;
             let snap = onemap_overlay::Snapshot::load(
-                &store,
+                &*store,
                 &onemap_overlay::SnapshotRequest {
                     survey_years: vec![from, to],
                     kinds: vec![

@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_overlay::Layer;
-use onemap_store::{Role, SignInError, Store};
+use onemap_store::{Role, SignInError};
 use onemap_survey::Kind;
 use serde_json::{json, Value};
 use std::collections::HashMap;

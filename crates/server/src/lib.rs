@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use onemap_overlay::{Layer, Snapshot, SnapshotRequest};
 use onemap_plan::Plan;
-use onemap_store::{Dataset, GpkgStore, Store};
+use onemap_store::{Dataset, Store};
 use onemap_survey::Kind;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -67,7 +67,7 @@ pub type TileKey = (String, u8, u32, u32, u16);
 pub struct AppState {
     /// The plan file.
     pub plan: Plan,
-    /// The store (opened per request where needed: SQLite connections are cheap).
+    /// The store: a GeoPackage path or a `postgres://` URL (opened per request where needed).
     pub store: PathBuf,
     /// The latest survey and every plan layer.
     pub snap: Snapshot,
@@ -105,7 +105,7 @@ impl AppState {
         years: usize,
         progress: &mut dyn FnMut(&str, u64),
     ) -> Result<AppState, String> {
-        let s = GpkgStore::open(&store).map_err(|e| e.to_string())?;
+        let s = onemap_store::open(&store).map_err(|e| e.to_string())?;
         let mut kinds: Vec<Kind> = onemap_review::required_kinds(&plan);
         for k in [Kind::Xzq, Kind::Jbcy, Kind::Ghfq, Kind::Ghyd] {
             if !kinds.contains(&k) {
@@ -115,7 +115,7 @@ impl AppState {
         let stored = onemap_store::survey_years(&s.datasets().map_err(|e| e.to_string())?);
         let survey_years = stored[stored.len().saturating_sub(years.max(1))..].to_vec();
         let snap = Snapshot::load(
-            &s,
+            &*s,
             &SnapshotRequest {
                 survey_years,
                 kinds,
@@ -236,8 +236,8 @@ impl AppState {
     }
 
     /// The store, opened for one request.
-    pub fn open_store(&self) -> Result<GpkgStore, ApiError> {
-        GpkgStore::open(&self.store).map_err(|e| ApiError::internal(e.to_string()))
+    pub fn open_store(&self) -> Result<Box<dyn Store + Send>, ApiError> {
+        onemap_store::open(&self.store).map_err(|e| ApiError::internal(e.to_string()))
     }
 }
 

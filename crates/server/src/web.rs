@@ -11,7 +11,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use onemap_geodesy::sandiao::{feature_area, AreaFrame};
-use onemap_store::Store;
 use onemap_survey::Kind;
 use serde_json::{json, Value};
 
@@ -141,7 +140,7 @@ pub async fn meta(State(s): State<Shared>, Extension(p): Extension<Principal>) -
     let versions: Vec<Value> = s
         .open_store()
         .ok()
-        .and_then(|st| onemap_store::Store::plan_versions(&st).ok())
+        .and_then(|st| st.plan_versions().ok())
         .unwrap_or_default()
         .iter()
         .map(|v| json!({"version": v.version, "approval": v.approval, "approved_on": v.approved_on, "authority": v.authority, "note": v.note}))

@@ -171,6 +171,20 @@ pub(crate) fn append(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let mut e = next_entry(last, actor, action, object, detail, digest);
+    insert(conn, &mut e)?;
+    Ok(e)
+}
+
+/// The entry after `last` (its position and hash; `None` at the start), hashed.
+pub(crate) fn next_entry(
+    last: Option<(i64, String)>,
+    actor: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+    digest: &str,
+) -> AuditEntry {
     let (seq, prev) = last.map_or((1, GENESIS.to_string()), |(s, h)| (s + 1, h));
     let mut e = AuditEntry {
         seq,
@@ -183,8 +197,8 @@ pub(crate) fn append(
         prev,
         hash: String::new(),
     };
-    insert(conn, &mut e)?;
-    Ok(e)
+    e.hash = entry_hash(&e);
+    e
 }
 
 /// Hash an entry and store it.

@@ -3,7 +3,7 @@
 //! `onemap_datasets`, `onemap_findings` and `onemap_events`.
 
 use crate::{
-    AlertRecord, Amendment, AuditEntry, Dataset, Event, ImportOutcome, ImportRequest, MonitorRun,
+    AlertRecord, Amendment, AuditEntry, Dataset, ImportOutcome, ImportRequest, MonitorRun,
     PlanApproval, PlanLayer, PlanVersion, Result, ReviewRecord, Role, Session, SignInError,
     StatRow, Store, StoreError, StoredReview, User,
 };
@@ -198,6 +198,10 @@ impl GpkgStore {
 const SELECT_DATASET: &str = "SELECT id, kind, year, name, features, source, sha256, source_crs, imported_at, imported_by, warnings, table_name FROM onemap_datasets";
 
 impl Store for GpkgStore {
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+
     fn datasets(&self) -> Result<Vec<Dataset>> {
         let mut st = self
             .conn
@@ -335,13 +339,7 @@ impl Store for GpkgStore {
             .iter()
             .find(|v| v.layers.iter().any(|l| l.dataset == id))
         {
-            return Err(StoreError::ReadOnly(format!(
-                "dataset {id} is the {} of plan version {} ({}, approved {}), which is read-only; amendments make a new version (onemap amend propose)",
-                ds.kind.chinese(),
-                v.version,
-                v.approval,
-                v.approved_on
-            )));
+            return Err(StoreError::ReadOnly(read_only_message(&ds, v)));
         }
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
@@ -375,15 +373,7 @@ impl Store for GpkgStore {
             user,
             "remove",
             id,
-            &format!(
-                "removed {} ({} {} features, source {}, sha256 {}){}",
-                ds.name,
-                ds.features,
-                ds.kind.id(),
-                ds.source,
-                ds.sha256,
-                reason.map(|r| format!("; reason: {r}")).unwrap_or_default()
-            ),
+            &removal_detail(&ds, reason),
             &ds.sha256,
         )
         .map_err(e)?;
@@ -407,19 +397,9 @@ impl Store for GpkgStore {
                     .map_err(e)?;
             }
         }
-        let content: String = rows
-            .iter()
-            .map(|r| format!("{}\t{}\t{}\t{}\n", r.year, r.unit, r.key, r.value))
-            .collect();
-        crate::audit::append(
-            &tx,
-            user,
-            "stats-import",
-            "onemap_stats",
-            &format!("{} figures from {source}", rows.len()),
-            &crate::audit::digest(content.as_bytes()),
-        )
-        .map_err(e)?;
+        let (detail, digest) = crate::stats_audit(rows, source);
+        crate::audit::append(&tx, user, "stats-import", "onemap_stats", &detail, &digest)
+            .map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(rows.len())
     }
@@ -592,20 +572,6 @@ impl Store for GpkgStore {
             .map(|s| Box::new(s) as Box<dyn Store + Send>)
     }
 
-    fn events(&self) -> Result<Vec<Event>> {
-        Ok(self
-            .audit_log()?
-            .into_iter()
-            .map(|a| Event {
-                at: a.at,
-                user: a.actor,
-                action: a.action,
-                dataset: a.object,
-                detail: a.detail,
-            })
-            .collect())
-    }
-
     fn audit(
         &mut self,
         actor: &str,
@@ -633,15 +599,8 @@ impl Store for GpkgStore {
                 params![at, r.actor, r.county, r.feature],
             )
             .map_err(e)?;
-            crate::audit::append(
-                &tx,
-                &r.actor,
-                "review",
-                &r.name,
-                &format!("项目审查：{}（{}）", r.name, r.verdict),
-                &crate::audit::digest(r.feature.as_bytes()),
-            )
-            .map_err(e)?;
+            let (detail, digest) = crate::review_audit(r);
+            crate::audit::append(&tx, &r.actor, "review", &r.name, &detail, &digest).map_err(e)?;
         }
         tx.commit().map_err(e)
     }
@@ -1212,8 +1171,19 @@ fn plan_import_check(
     kind: Kind,
     p: &PlanApproval,
 ) -> std::result::Result<(), std::result::Result<String, rusqlite::Error>> {
+    let versions = read_plan_versions(conn).map_err(Err)?;
+    plan_import_allowed(&versions, kind, p).map_err(Ok)
+}
+
+/// Whether a plan layer may be imported under `p`, given the store's versions: the refusal in
+/// words otherwise.
+pub(crate) fn plan_import_allowed(
+    versions: &[PlanVersion],
+    kind: Kind,
+    p: &PlanApproval,
+) -> std::result::Result<(), String> {
     if !PLAN_KINDS.contains(&kind) {
-        return Err(Ok(format!(
+        return Err(format!(
             "--plan-version: {} ({}) is not a plan layer; plan versions hold {}",
             kind.chinese(),
             kind.id(),
@@ -1222,47 +1192,46 @@ fn plan_import_check(
                 .map(|k| k.id())
                 .collect::<Vec<_>>()
                 .join(", ")
-        )));
+        ));
     }
     if p.approval.trim().is_empty() || !crate::valid_date(&p.approved_on) {
-        return Err(Ok(format!(
+        return Err(format!(
             "--plan-version {}: needs --approval (批复文号) and --approved-on YYYY-MM-DD (got {:?})",
             p.version, p.approved_on
-        )));
+        ));
     }
-    let versions = read_plan_versions(conn).map_err(Err)?;
     let latest = versions.last();
     let next = latest.map_or(1, |v| v.version + 1);
     match latest {
         Some(v) if v.version == p.version => {
             if v.approval != p.approval || v.approved_on != p.approved_on {
-                return Err(Ok(format!(
+                return Err(format!(
                     "plan version {} was approved as {} on {}, not {} on {}",
                     v.version, v.approval, v.approved_on, p.approval, p.approved_on
-                )));
+                ));
             }
             if let Some(l) = v.layers.iter().find(|l| l.kind == kind.id() && !l.inherited) {
-                return Err(Ok(format!(
+                return Err(format!(
                     "plan version {} ({}) is approved and read-only: its {} is dataset {}; changes go through an amendment (onemap amend propose), which makes a new version",
                     v.version,
                     v.approval,
                     kind.chinese(),
                     l.dataset
-                )));
+                ));
             }
         }
         _ if p.version == next => {
             if let Some(v) = latest {
                 if p.approved_on.as_str() < v.approved_on.as_str() {
-                    return Err(Ok(format!(
+                    return Err(format!(
                         "plan version {} cannot be approved on {}, before version {} ({})",
                         p.version, p.approved_on, v.version, v.approved_on
-                    )));
+                    ));
                 }
             }
         }
         _ => {
-            return Err(Ok(match latest {
+            return Err(match latest {
                 Some(v) => format!(
                     "--plan-version {}: the store's latest plan version is {}; import into {} (a layer it lacks) or {} (a newly approved version)",
                     p.version, v.version, v.version, next
@@ -1271,7 +1240,7 @@ fn plan_import_check(
                     "--plan-version {}: the store has no plan version yet; the first is 1",
                     p.version
                 ),
-            }))
+            })
         }
     }
     Ok(())
@@ -1315,8 +1284,33 @@ fn plan_import_record(
     Ok(())
 }
 
+/// Why a dataset of an approved plan version cannot be removed.
+pub(crate) fn read_only_message(ds: &Dataset, v: &PlanVersion) -> String {
+    format!(
+        "dataset {} is the {} of plan version {} ({}, approved {}), which is read-only; amendments make a new version (onemap amend propose)",
+        ds.id,
+        ds.kind.chinese(),
+        v.version,
+        v.approval,
+        v.approved_on
+    )
+}
+
+/// The audit detail of a removal.
+pub(crate) fn removal_detail(ds: &Dataset, reason: Option<&str>) -> String {
+    format!(
+        "removed {} ({} {} features, source {}, sha256 {}){}",
+        ds.name,
+        ds.features,
+        ds.kind.id(),
+        ds.source,
+        ds.sha256,
+        reason.map(|r| format!("; reason: {r}")).unwrap_or_default()
+    )
+}
+
 /// A check id read back from the store as the registry's `&'static str`.
-fn intern(id: &str) -> &'static str {
+pub(crate) fn intern(id: &str) -> &'static str {
     onemap_survey::checks::REGISTRY
         .iter()
         .map(|c| c.id)

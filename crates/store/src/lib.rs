@@ -8,10 +8,14 @@
 pub mod audit;
 pub mod fixture;
 mod gpkg_store;
+#[cfg(feature = "postgis")]
+mod postgis;
 pub mod users;
 
 pub use audit::{AuditBreak, AuditEntry};
 pub use gpkg_store::{GpkgStore, PLAN_KINDS};
+#[cfg(feature = "postgis")]
+pub use postgis::{is_url, PostgisStore};
 pub use users::{Role, Session, SignInError, User};
 
 use onemap_formats::{FeatureReader, Value};
@@ -320,6 +324,9 @@ pub struct MonitorRun {
 
 /// The store interface the analyses use. Nothing here is specific to SQLite.
 pub trait Store {
+    /// Where the store is, for messages: the GeoPackage's path, or the database URL with the
+    /// password hidden.
+    fn location(&self) -> String;
     /// Every dataset, oldest first.
     fn datasets(&self) -> Result<Vec<Dataset>>;
     /// One dataset.
@@ -351,8 +358,20 @@ pub trait Store {
     fn findings(&self, id: &str) -> Result<Vec<Finding>>;
     /// Remove a dataset; the removal is recorded in the event log.
     fn remove(&mut self, id: &str, user: &str, reason: Option<&str>) -> Result<()>;
-    /// The event log, oldest first.
-    fn events(&self) -> Result<Vec<Event>>;
+    /// The event log, oldest first: the audit trail's entries.
+    fn events(&self) -> Result<Vec<Event>> {
+        Ok(self
+            .audit_log()?
+            .into_iter()
+            .map(|a| Event {
+                at: a.at,
+                user: a.actor,
+                action: a.action,
+                dataset: a.object,
+                detail: a.detail,
+            })
+            .collect())
+    }
     /// Store statistics inputs, replacing figures with the same year, unit and key; all or
     /// nothing; recorded in the event log. Returns the number stored.
     fn import_stats(&mut self, rows: &[StatRow], source: &str, user: &str) -> Result<usize>;
@@ -574,4 +593,34 @@ pub fn source_sha256(path: &Path) -> std::io::Result<String> {
         }
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The audit detail and digest of a statistics import.
+pub(crate) fn stats_audit(rows: &[StatRow], source: &str) -> (String, String) {
+    let content: String = rows
+        .iter()
+        .map(|r| format!("{}\t{}\t{}\t{}\n", r.year, r.unit, r.key, r.value))
+        .collect();
+    (
+        format!("{} figures from {source}", rows.len()),
+        audit::digest(content.as_bytes()),
+    )
+}
+
+/// The audit detail and digest of a kept review.
+pub(crate) fn review_audit(r: &ReviewRecord) -> (String, String) {
+    (
+        format!("项目审查：{}（{}）", r.name, r.verdict),
+        audit::digest(r.feature.as_bytes()),
+    )
+}
+
+/// Open a store: a `postgres://` URL is a PostGIS store, anything else a GeoPackage (created
+/// when absent).
+pub fn open(location: &Path) -> Result<Box<dyn Store + Send>> {
+    #[cfg(feature = "postgis")]
+    if let Some(url) = location.to_str().filter(|s| postgis::is_url(s)) {
+        return Ok(Box::new(PostgisStore::open(url)?));
+    }
+    Ok(Box::new(GpkgStore::open(location)?))
 }

@@ -22,6 +22,7 @@ pub fn demo() -> Demo {
         seed: 11,
         years: vec![2024, 2025],
         import: true,
+        store: None,
     };
     onemap_demo::generate(&o, &mut |_| {}).unwrap();
     let store = dir.path().join("onemap.gpkg");

@@ -1,0 +1,1245 @@
+//! The PostGIS store: the same [`Store`] on a PostgreSQL database with PostGIS, selected by a
+//! `postgres://` (or `postgresql://`) URL wherever a store path is accepted.
+//!
+//! Layout (schema `onemap`, made and upgraded by `onemap store init`, versions in
+//! `onemap.migrations`): one table per dataset, named like the GeoPackage table (`dltb_2025`),
+//! with `fid bigint` primary key, `geom geometry(MultiPolygon, 4490)` under a GiST index and the
+//! attributes as typed columns, so QGIS and ArcGIS list them as ordinary layers; onemap's own
+//! tables beside them (`datasets`, `findings`, `audit`, `stats`, `plan_versions`, …) mirror the
+//! GeoPackage store's. Imports stream the features through binary `COPY` inside one
+//! transaction (the table, its rows, its index and its metadata appear together or not at all);
+//! every write appends its audit entry in its own transaction, with the audit table locked so
+//! that concurrent writers chain one after the other.
+
+use crate::gpkg_store::plan_import_allowed;
+use crate::{
+    audit, AlertRecord, Amendment, AuditEntry, Dataset, ImportOutcome, ImportRequest, MonitorRun,
+    PlanLayer, PlanVersion, Result, ReviewRecord, Role, Session, SignInError, StatRow, Store,
+    StoreError, StoredReview, User,
+};
+use onemap_formats::model::bbox;
+use onemap_formats::{
+    wkb, Feature, FeatureReader, Field, FieldType, GeometryType, LayerInfo, Value,
+};
+use onemap_geodesy::crs::Crs;
+use onemap_survey::inspect::Inspector;
+use onemap_survey::{Finding, Kind, Severity};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::{Client, GenericClient, NoTls, Transaction};
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+/// The schema migrations, in order: (version, SQL).
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    r#"
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE TABLE onemap.datasets (
+  id text PRIMARY KEY, seq bigserial, kind text NOT NULL, year integer, name text NOT NULL,
+  features bigint NOT NULL, source text NOT NULL, sha256 text NOT NULL, source_crs text NOT NULL,
+  imported_at text NOT NULL, imported_by text NOT NULL, warnings bigint NOT NULL,
+  table_name text NOT NULL UNIQUE, notes text NOT NULL DEFAULT '[]');
+CREATE TABLE onemap.findings (
+  seq bigserial PRIMARY KEY, dataset_id text NOT NULL, severity text NOT NULL,
+  check_id text NOT NULL, feature bigint, field text, message text NOT NULL);
+CREATE INDEX findings_dataset ON onemap.findings (dataset_id);
+CREATE TABLE onemap.stats (
+  year integer NOT NULL, unit text NOT NULL, key text NOT NULL, value double precision NOT NULL,
+  source text NOT NULL, imported_at text NOT NULL, imported_by text NOT NULL,
+  PRIMARY KEY (year, unit, key));
+CREATE TABLE onemap.monitor_runs (
+  id bigserial PRIMARY KEY, from_year integer NOT NULL, to_year integer NOT NULL, at text NOT NULL,
+  "user" text NOT NULL, inputs text NOT NULL, rules text NOT NULL, alerts bigint NOT NULL);
+CREATE TABLE onemap.alerts (
+  seq bigserial PRIMARY KEY, run_id bigint NOT NULL, alert_id text NOT NULL, rule text NOT NULL,
+  severity text NOT NULL, unit text NOT NULL, township text NOT NULL,
+  area_m2 double precision NOT NULL, from_dlbm text NOT NULL, to_dlbm text NOT NULL,
+  wkb bytea NOT NULL);
+CREATE INDEX alerts_run ON onemap.alerts (run_id);
+CREATE TABLE onemap.plan_versions (
+  version bigint PRIMARY KEY, approval text NOT NULL, approved_on text NOT NULL,
+  authority text NOT NULL, created_at text NOT NULL, created_by text NOT NULL, note text NOT NULL);
+CREATE TABLE onemap.plan_layers (
+  version bigint NOT NULL, kind text NOT NULL, dataset_id text NOT NULL, inherited boolean NOT NULL,
+  PRIMARY KEY (version, kind));
+CREATE TABLE onemap.amendments (
+  id text PRIMARY KEY, status text NOT NULL, base_version bigint NOT NULL, proposed_at text NOT NULL,
+  proposed_by text NOT NULL, source text NOT NULL, sha256 text NOT NULL, changes text NOT NULL,
+  checks text NOT NULL, decided_at text, decided_by text, decision text, version bigint);
+CREATE TABLE onemap.cache (key text PRIMARY KEY, value text NOT NULL, created_at text NOT NULL);
+CREATE TABLE onemap.reviews (
+  id bigserial PRIMARY KEY, at text NOT NULL, actor text NOT NULL, county text,
+  feature text NOT NULL);
+CREATE INDEX reviews_county ON onemap.reviews (county);
+CREATE TABLE onemap.audit (
+  seq bigint PRIMARY KEY, at text NOT NULL, actor text NOT NULL, action text NOT NULL,
+  object text NOT NULL, detail text NOT NULL, digest text NOT NULL, prev text NOT NULL,
+  hash text NOT NULL);
+CREATE TABLE onemap.users (
+  name text PRIMARY KEY, role text NOT NULL, password text NOT NULL, created_at text NOT NULL,
+  created_by text NOT NULL, failures bigint NOT NULL DEFAULT 0, locked_until bigint);
+CREATE TABLE onemap.sessions (
+  token_sha256 text PRIMARY KEY, name text NOT NULL, created_at bigint NOT NULL,
+  expires_at bigint NOT NULL);
+"#,
+)];
+
+/// Whether a store location is a PostgreSQL URL.
+pub fn is_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// A URL with its password hidden, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = &url[s + 3..at];
+            match user.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &user[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The PostGIS store.
+pub struct PostgisStore {
+    url: String,
+    client: RefCell<Client>,
+}
+
+fn err(url: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Store {
+        path: PathBuf::from(redact(url)),
+        message: e.to_string(),
+    }
+}
+
+fn connect(url: &str) -> Result<Client> {
+    Client::connect(url, NoTls).map_err(|e| err(url, format!("cannot connect: {e}")))
+}
+
+/// A quoted identifier.
+fn ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The schema version applied, 0 when none.
+fn schema_version(c: &mut impl GenericClient) -> std::result::Result<i32, postgres::Error> {
+    let has: bool = c
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'onemap' AND table_name = 'migrations')",
+            &[],
+        )?
+        .get(0);
+    if !has {
+        return Ok(0);
+    }
+    Ok(c.query_one(
+        "SELECT coalesce(max(version), 0) FROM onemap.migrations",
+        &[],
+    )?
+    .get(0))
+}
+
+impl PostgisStore {
+    /// Apply the migrations the database lacks (`onemap store init`); returns those applied.
+    pub fn init(url: &str) -> Result<Vec<i32>> {
+        let mut c = connect(url)?;
+        let e = |x: postgres::Error| err(url, x);
+        let mut tx = c.transaction().map_err(e)?;
+        tx.batch_execute(
+            "CREATE SCHEMA IF NOT EXISTS onemap;
+             CREATE TABLE IF NOT EXISTS onemap.migrations (version integer PRIMARY KEY, applied_at text NOT NULL);
+             LOCK TABLE onemap.migrations IN EXCLUSIVE MODE;",
+        )
+        .map_err(e)?;
+        let have = schema_version(&mut tx).map_err(e)?;
+        let mut applied = Vec::new();
+        for (v, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > have) {
+            tx.batch_execute(sql)
+                .map_err(|x| err(url, format!("migration {v}: {x}")))?;
+            tx.execute(
+                "INSERT INTO onemap.migrations VALUES ($1, $2)",
+                &[v, &crate::now_rfc3339()],
+            )
+            .map_err(e)?;
+            applied.push(*v);
+        }
+        tx.commit().map_err(e)?;
+        Ok(applied)
+    }
+
+    /// Open a store made by [`PostgisStore::init`] (an older schema is an error that says to
+    /// run `onemap store init`).
+    pub fn open(url: &str) -> Result<PostgisStore> {
+        let mut c = connect(url)?;
+        let v = schema_version(&mut c).map_err(|e| err(url, e))?;
+        let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+        if v < latest {
+            return Err(err(
+                url,
+                format!(
+                    "the database has onemap schema version {v}, this onemap needs {latest}: run `onemap store init {}`",
+                    redact(url)
+                ),
+            ));
+        }
+        Ok(PostgisStore {
+            url: url.to_string(),
+            client: RefCell::new(c),
+        })
+    }
+
+    fn e(&self) -> impl Fn(postgres::Error) -> StoreError + '_ {
+        move |x| err(&self.url, x)
+    }
+
+    /// Run `f` in a transaction, committed when it returns `Ok` with `true`.
+    fn write<T>(&self, f: impl FnOnce(&mut Transaction) -> Result<(T, bool)>) -> Result<T> {
+        let mut c = self.client.borrow_mut();
+        let mut tx = c.transaction().map_err(|x| err(&self.url, x))?;
+        let (out, commit) = f(&mut tx)?;
+        if commit {
+            tx.commit().map_err(|x| err(&self.url, x))?;
+        }
+        Ok(out)
+    }
+}
+
+/// Append an audit entry inside a transaction (the audit table locked until it commits).
+fn append(
+    tx: &mut Transaction,
+    actor: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+    digest: &str,
+) -> std::result::Result<AuditEntry, postgres::Error> {
+    tx.batch_execute("LOCK TABLE onemap.audit IN EXCLUSIVE MODE")?;
+    let last = tx
+        .query_opt(
+            "SELECT seq, hash FROM onemap.audit ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?
+        .map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1)));
+    let e = audit::next_entry(last, actor, action, object, detail, digest);
+    tx.execute(
+        "INSERT INTO onemap.audit (seq, at, actor, action, object, detail, digest, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[&e.seq, &e.at, &e.actor, &e.action, &e.object, &e.detail, &e.digest, &e.prev, &e.hash],
+    )?;
+    Ok(e)
+}
+
+const SELECT_DATASET: &str = "SELECT id, kind, year, name, features, source, sha256, source_crs, imported_at, imported_by, warnings, table_name FROM onemap.datasets";
+
+fn row_to_dataset(r: &postgres::Row) -> Dataset {
+    let kind: String = r.get(1);
+    Dataset {
+        id: r.get(0),
+        kind: Kind::parse(&kind).unwrap_or(Kind::Other),
+        year: r.get(2),
+        name: r.get(3),
+        features: r.get::<_, i64>(4) as u64,
+        source: r.get(5),
+        sha256: r.get(6),
+        source_crs: r.get(7),
+        imported_at: r.get(8),
+        imported_by: r.get(9),
+        warnings: r.get::<_, i64>(10) as u64,
+        table: r.get(11),
+    }
+}
+
+fn read_plan_versions(
+    c: &mut impl GenericClient,
+) -> std::result::Result<Vec<PlanVersion>, postgres::Error> {
+    let mut versions: Vec<PlanVersion> = c
+        .query(
+            "SELECT version, approval, approved_on, authority, created_at, created_by, note FROM onemap.plan_versions ORDER BY version",
+            &[],
+        )?
+        .iter()
+        .map(|r| PlanVersion {
+            version: r.get(0),
+            approval: r.get(1),
+            approved_on: r.get(2),
+            authority: r.get(3),
+            created_at: r.get(4),
+            created_by: r.get(5),
+            note: r.get(6),
+            layers: Vec::new(),
+        })
+        .collect();
+    for r in c.query(
+        "SELECT version, kind, dataset_id, inherited FROM onemap.plan_layers ORDER BY version, kind",
+        &[],
+    )? {
+        let v: i64 = r.get(0);
+        if let Some(x) = versions.iter_mut().find(|x| x.version == v) {
+            x.layers.push(PlanLayer {
+                kind: r.get(1),
+                dataset: r.get(2),
+                inherited: r.get(3),
+            });
+        }
+    }
+    Ok(versions)
+}
+
+/// One value of a binary COPY row: an attribute converted to its column's type, or the
+/// geometry as EWKB.
+#[derive(Debug)]
+enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+    Geom(Vec<u8>),
+}
+
+impl ToSql for Cell {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Cell::Null => Ok(IsNull::Yes),
+            Cell::Geom(b) => {
+                out.extend_from_slice(b);
+                Ok(IsNull::No)
+            }
+            Cell::Int(i) => match *ty {
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                Type::TEXT => i.to_string().to_sql(ty, out),
+                _ => i.to_sql(ty, out),
+            },
+            Cell::Float(x) => match *ty {
+                Type::INT8 => (x.round() as i64).to_sql(ty, out),
+                Type::TEXT => x.to_string().to_sql(ty, out),
+                _ => x.to_sql(ty, out),
+            },
+            Cell::Bool(b) => match *ty {
+                Type::INT8 => (*b as i64).to_sql(ty, out),
+                _ => b.to_sql(ty, out),
+            },
+            Cell::Text(t) => match *ty {
+                Type::DATE => match date_days(t) {
+                    Some(d) => d.to_sql(&Type::INT4, out),
+                    None => Ok(IsNull::Yes),
+                },
+                Type::INT8 => match t.trim().parse::<i64>() {
+                    Ok(i) => i.to_sql(ty, out),
+                    Err(_) => Ok(IsNull::Yes),
+                },
+                Type::FLOAT8 => match t.trim().parse::<f64>() {
+                    Ok(x) => x.to_sql(ty, out),
+                    Err(_) => Ok(IsNull::Yes),
+                },
+                _ => t.to_sql(ty, out),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// Days from 2000-01-01 of a `YYYY-MM-DD` date (PostgreSQL's binary `date`).
+fn date_days(s: &str) -> Option<i32> {
+    let b = s.get(..10)?;
+    let y: i64 = b.get(..4)?.parse().ok()?;
+    let m: i64 = b.get(5..7)?.parse().ok()?;
+    let d: i64 = b.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), then shifted to 2000-01-01.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days_1970 = era * 146_097 + doe - 719_468;
+    i32::try_from(days_1970 - 10_957).ok()
+}
+
+/// EWKB of a geometry in EPSG:4490: ISO WKB with the SRID flag and value after the type.
+fn ewkb(g: &onemap_formats::Geometry, out: &mut Vec<u8>) {
+    let mut w = Vec::new();
+    wkb::encode(g, &mut w);
+    out.clear();
+    out.push(w[0]);
+    let le = w[0] == 1;
+    let ty = if le {
+        u32::from_le_bytes([w[1], w[2], w[3], w[4]])
+    } else {
+        u32::from_be_bytes([w[1], w[2], w[3], w[4]])
+    } | 0x2000_0000;
+    let (t, srid) = if le {
+        (ty.to_le_bytes(), 4490u32.to_le_bytes())
+    } else {
+        (ty.to_be_bytes(), 4490u32.to_be_bytes())
+    };
+    out.extend_from_slice(&t);
+    out.extend_from_slice(&srid);
+    out.extend_from_slice(&w[5..]);
+}
+
+fn column_type(f: FieldType) -> (&'static str, Type) {
+    match f {
+        FieldType::Int => ("bigint", Type::INT8),
+        FieldType::Float => ("double precision", Type::FLOAT8),
+        FieldType::Bool => ("boolean", Type::BOOL),
+        FieldType::Date => ("date", Type::DATE),
+        FieldType::Text => ("text", Type::TEXT),
+    }
+}
+
+/// An unused dataset id (and table name) for a kind and year: `dltb-2023`, then `dltb-2023-2`.
+fn new_id(
+    tx: &mut Transaction,
+    kind: Kind,
+    year: Option<i32>,
+) -> std::result::Result<String, postgres::Error> {
+    let base = match year {
+        Some(y) => format!("{}-{y}", kind.id()),
+        None => kind.id().to_string(),
+    };
+    let mut k = 1;
+    loop {
+        let id = if k == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{k}")
+        };
+        let table = id.replace('-', "_");
+        let taken: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM onemap.datasets WHERE id = $1 OR table_name = $2)
+                 OR EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = 'onemap' AND table_name = $2)",
+                &[&id, &table],
+            )?
+            .get(0);
+        if !taken {
+            return Ok(id);
+        }
+        k += 1;
+    }
+}
+
+/// An import inside the caller's transaction (committed by the caller when `dataset` is
+/// `Some`; a refusal leaves it to roll back).
+fn import_on(
+    tx: &mut Transaction,
+    url: &str,
+    req: &ImportRequest,
+    source: &mut dyn FeatureReader,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ImportOutcome> {
+    let e = |x: postgres::Error| err(url, x);
+    if let Some(p) = &req.plan {
+        let versions = read_plan_versions(tx).map_err(e)?;
+        plan_import_allowed(&versions, req.kind, p).map_err(StoreError::ReadOnly)?;
+    }
+    let info = source.info().clone();
+    let src_crs = info
+        .crs
+        .ok_or_else(|| StoreError::Mapping(format!("{}: no CRS", req.source.display())))?;
+    let mut ins = Inspector::new(req.kind, &info.fields, src_crs, &req.map, &req.options)
+        .map_err(StoreError::Mapping)?;
+    let sha256 = crate::source_sha256(&req.source).map_err(|x| err(url, x))?;
+    let id = new_id(tx, req.kind, req.year).map_err(e)?;
+    let table = id.replace('-', "_");
+    let fields = ins.fields().to_vec();
+    let gtype = if req.kind.polygons() {
+        "MultiPolygon"
+    } else {
+        "Geometry"
+    };
+    let mut ddl = format!(
+        "CREATE TABLE onemap.{} (fid bigint PRIMARY KEY, geom geometry({gtype}, 4490)",
+        ident(&table)
+    );
+    let mut types = vec![Type::INT8];
+    // The geometry type's OID is the database's own: taken from a statement that uses it.
+    types.push(
+        tx.prepare("SELECT $1::geometry")
+            .map_err(e)?
+            .params()
+            .first()
+            .cloned()
+            .ok_or_else(|| err(url, "no geometry type: is PostGIS installed?"))?,
+    );
+    for f in &fields {
+        let (sql, t) = column_type(f.ty);
+        ddl.push_str(&format!(", {} {sql}", ident(&f.name)));
+        types.push(t);
+    }
+    ddl.push(')');
+    tx.batch_execute(&ddl).map_err(e)?;
+    let copy = format!(
+        "COPY onemap.{} (fid, geom{}) FROM STDIN (FORMAT binary)",
+        ident(&table),
+        fields
+            .iter()
+            .map(|f| format!(", {}", ident(&f.name)))
+            .collect::<String>()
+    );
+    let mut read = 0u64;
+    let mut stored = 0u64;
+    {
+        let sink = tx.copy_in(&copy).map_err(e)?;
+        let mut w = BinaryCopyInWriter::new(sink, &types);
+        let mut row: Vec<Cell> = Vec::with_capacity(fields.len() + 2);
+        while let Some(f) = source.read_feature()? {
+            let p = ins.feature(read, f);
+            read += 1;
+            if read % 4096 == 0 {
+                progress(read);
+            }
+            if ins.has_errors() {
+                continue; // keep reading to report every problem; nothing will be stored
+            }
+            let geom = p.geometry.map(|g| match g {
+                onemap_formats::Geometry::Polygon(poly) => {
+                    onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
+                }
+                g => g,
+            });
+            row.clear();
+            stored += 1;
+            row.push(Cell::Int(stored as i64));
+            row.push(match geom.as_ref().filter(|g| bbox(g).is_some()) {
+                Some(g) => {
+                    let mut b = Vec::new();
+                    ewkb(g, &mut b);
+                    Cell::Geom(b)
+                }
+                None => Cell::Null,
+            });
+            for v in p.values {
+                row.push(match v {
+                    Value::Null => Cell::Null,
+                    Value::Int(i) => Cell::Int(i),
+                    Value::Float(x) => Cell::Float(x),
+                    Value::Bool(b) => Cell::Bool(b),
+                    Value::Text(t) | Value::Date(t) => Cell::Text(t),
+                });
+            }
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+            w.write(&refs).map_err(e)?;
+        }
+        if ins.has_errors() {
+            // Abandon the COPY: the caller rolls the transaction back.
+            drop(w);
+        } else {
+            w.finish().map_err(e)?;
+        }
+    }
+    progress(read);
+    let (findings, notes) = ins.finish();
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        return Ok(ImportOutcome {
+            dataset: None,
+            findings,
+            notes,
+            read,
+        });
+    }
+    tx.batch_execute(&format!(
+        "CREATE INDEX {} ON onemap.{} USING gist (geom); ANALYZE onemap.{};",
+        ident(&format!("{table}_geom")),
+        ident(&table),
+        ident(&table)
+    ))
+    .map_err(e)?;
+    tx.batch_execute(&format!(
+        "COMMENT ON TABLE onemap.{} IS '{} {}'",
+        ident(&table),
+        req.kind.chinese(),
+        req.name.clone().unwrap_or_default().replace('\'', "''")
+    ))
+    .map_err(e)?;
+    let name = req
+        .name
+        .clone()
+        .unwrap_or_else(|| onemap_formats::layer_name(&req.source));
+    let ds = Dataset {
+        id: id.clone(),
+        kind: req.kind,
+        year: req.year,
+        name,
+        features: read,
+        source: req
+            .source
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string(),
+        sha256,
+        source_crs: src_crs.code(),
+        imported_at: crate::now_rfc3339(),
+        imported_by: req.user.clone(),
+        warnings: findings.len() as u64,
+        table: table.clone(),
+    };
+    tx.execute(
+        "INSERT INTO onemap.datasets (id, kind, year, name, features, source, sha256, source_crs, imported_at, imported_by, warnings, table_name, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        &[
+            &ds.id,
+            &ds.kind.id(),
+            &ds.year,
+            &ds.name,
+            &(ds.features as i64),
+            &ds.source,
+            &ds.sha256,
+            &ds.source_crs,
+            &ds.imported_at,
+            &ds.imported_by,
+            &(ds.warnings as i64),
+            &ds.table,
+            &serde_json::to_string(&notes).unwrap_or_default(),
+        ],
+    )
+    .map_err(e)?;
+    let st = tx
+        .prepare("INSERT INTO onemap.findings (dataset_id, severity, check_id, feature, field, message) VALUES ($1, $2, $3, $4, $5, $6)")
+        .map_err(e)?;
+    for f in &findings {
+        tx.execute(
+            &st,
+            &[
+                &ds.id,
+                &f.severity.id(),
+                &f.check,
+                &f.feature.map(|x| x as i64),
+                &f.field,
+                &f.message,
+            ],
+        )
+        .map_err(e)?;
+    }
+    let mut detail = format!(
+        "{} features from {} (sha256 {}), {} warnings",
+        ds.features, ds.source, ds.sha256, ds.warnings
+    );
+    if let Some(p) = &req.plan {
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM onemap.plan_versions WHERE version = $1",
+                &[&p.version],
+            )
+            .map_err(e)?
+            .is_some();
+        if !exists {
+            tx.execute(
+                "INSERT INTO onemap.plan_versions (version, approval, approved_on, authority, created_at, created_by, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&p.version, &p.approval, &p.approved_on, &p.authority, &crate::now_rfc3339(), &req.user, &p.note],
+            )
+            .map_err(e)?;
+            tx.execute(
+                "INSERT INTO onemap.plan_layers (version, kind, dataset_id, inherited) SELECT $1, kind, dataset_id, true FROM onemap.plan_layers WHERE version = $2",
+                &[&p.version, &(p.version - 1)],
+            )
+            .map_err(e)?;
+        }
+        tx.execute(
+            "INSERT INTO onemap.plan_layers (version, kind, dataset_id, inherited) VALUES ($1, $2, $3, false)
+             ON CONFLICT (version, kind) DO UPDATE SET dataset_id = excluded.dataset_id, inherited = false",
+            &[&p.version, &req.kind.id(), &ds.id],
+        )
+        .map_err(e)?;
+        detail.push_str(&format!(
+            "; into plan version {} ({}, {})",
+            p.version, p.approval, p.approved_on
+        ));
+    }
+    append(tx, &ds.imported_by, "import", &ds.id, &detail, &ds.sha256).map_err(e)?;
+    Ok(ImportOutcome {
+        dataset: Some(ds),
+        findings,
+        notes,
+        read,
+    })
+}
+
+/// The attribute columns of a dataset table (after `fid` and `geom`), with their types.
+fn columns(
+    c: &mut impl GenericClient,
+    table: &str,
+) -> std::result::Result<Vec<Field>, postgres::Error> {
+    Ok(c.query(
+        "SELECT column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = 'onemap' AND table_name = $1 AND column_name NOT IN ('fid', 'geom') ORDER BY ordinal_position",
+        &[&table],
+    )?
+    .iter()
+    .map(|r| {
+        let t: String = r.get(1);
+        Field {
+            name: r.get(0),
+            ty: match t.as_str() {
+                "bigint" | "integer" | "smallint" => FieldType::Int,
+                "double precision" | "real" | "numeric" => FieldType::Float,
+                "boolean" => FieldType::Bool,
+                "date" => FieldType::Date,
+                _ => FieldType::Text,
+            },
+            width: 0,
+            decimals: 0,
+        }
+    })
+    .collect())
+}
+
+/// The select list of some columns, dates as text.
+fn select_list(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|f| match f.ty {
+            FieldType::Date => format!(", {}::text", ident(&f.name)),
+            _ => format!(", {}", ident(&f.name)),
+        })
+        .collect()
+}
+
+fn value_at(r: &postgres::Row, i: usize, ty: FieldType) -> Value {
+    match ty {
+        FieldType::Int => r.get::<_, Option<i64>>(i).map_or(Value::Null, Value::Int),
+        FieldType::Float => r.get::<_, Option<f64>>(i).map_or(Value::Null, Value::Float),
+        FieldType::Bool => r.get::<_, Option<bool>>(i).map_or(Value::Null, Value::Bool),
+        FieldType::Date => r
+            .get::<_, Option<String>>(i)
+            .map_or(Value::Null, Value::Date),
+        FieldType::Text => r
+            .get::<_, Option<String>>(i)
+            .map_or(Value::Null, Value::Text),
+    }
+}
+
+/// Features streamed from a dataset table by a thread holding its own connection.
+struct PgReader {
+    info: LayerInfo,
+    rx: std::sync::mpsc::Receiver<std::result::Result<Feature, String>>,
+    url: String,
+}
+
+impl FeatureReader for PgReader {
+    fn info(&self) -> &LayerInfo {
+        &self.info
+    }
+
+    fn read_feature(&mut self) -> onemap_formats::Result<Option<Feature>> {
+        match self.rx.recv() {
+            Ok(Ok(f)) => Ok(Some(f)),
+            Ok(Err(m)) => Err(onemap_formats::FormatError::Invalid {
+                path: PathBuf::from(redact(&self.url)),
+                where_: String::new(),
+                message: m,
+            }),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn set_crs(&mut self, crs: Crs) {
+        self.info.crs = Some(crs);
+    }
+}
+
+impl PostgisStore {
+    fn reader(&self, id: &str, only: Option<&[&str]>) -> Result<Box<dyn FeatureReader>> {
+        let ds = self.dataset(id)?;
+        let mut fields = columns(&mut *self.client.borrow_mut(), &ds.table).map_err(self.e())?;
+        if let Some(only) = only {
+            fields.retain(|f| only.iter().any(|o| o.eq_ignore_ascii_case(&f.name)));
+        }
+        let info = LayerInfo {
+            name: ds.table.clone(),
+            crs: Some(Crs::Cgcs2000),
+            fields: fields.clone(),
+            geometry_type: if ds.kind.polygons() {
+                GeometryType::Polygon
+            } else {
+                GeometryType::Any
+            },
+            feature_count: Some(ds.features),
+        };
+        let sql = format!(
+            "SELECT fid, ST_AsBinary(geom){} FROM onemap.{} ORDER BY fid",
+            select_list(&fields),
+            ident(&ds.table)
+        );
+        let mut client = connect(&self.url)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(4096);
+        std::thread::spawn(move || {
+            let mut run = || -> std::result::Result<(), String> {
+                let rows = client
+                    .query_raw(sql.as_str(), std::iter::empty::<i64>())
+                    .map_err(|e| e.to_string())?;
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut rows = rows;
+                while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+                    let fid: i64 = r.get(0);
+                    let geometry = match r.get::<_, Option<&[u8]>>(1) {
+                        Some(b) => Some(wkb::decode(b).map_err(|m| format!("feature {fid}: {m}"))?),
+                        None => None,
+                    };
+                    let values = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(k, f)| value_at(&r, k + 2, f.ty))
+                        .collect();
+                    let f = Feature {
+                        fid: Some(fid.to_string()),
+                        geometry,
+                        values,
+                    };
+                    if tx.send(Ok(f)).is_err() {
+                        return Ok(()); // the reader was dropped
+                    }
+                }
+                Ok(())
+            };
+            if let Err(m) = run() {
+                let _ = tx.send(Err(m));
+            }
+        });
+        Ok(Box::new(PgReader {
+            info,
+            rx,
+            url: self.url.clone(),
+        }))
+    }
+}
+
+/// What the PostGIS store does not do yet.
+fn not_yet(url: &str, what: &str) -> StoreError {
+    err(
+        url,
+        format!("{what} is not available on a PostGIS store yet (the GeoPackage store has it)"),
+    )
+}
+
+impl Store for PostgisStore {
+    fn location(&self) -> String {
+        redact(&self.url)
+    }
+
+    fn datasets(&self) -> Result<Vec<Dataset>> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(&format!("{SELECT_DATASET} ORDER BY seq"), &[])
+            .map_err(self.e())?
+            .iter()
+            .map(row_to_dataset)
+            .collect())
+    }
+
+    fn dataset(&self, id: &str) -> Result<Dataset> {
+        self.client
+            .borrow_mut()
+            .query_opt(&format!("{SELECT_DATASET} WHERE id = $1"), &[&id])
+            .map_err(self.e())?
+            .map(|r| row_to_dataset(&r))
+            .ok_or_else(|| StoreError::NoDataset(id.to_string()))
+    }
+
+    fn import(
+        &mut self,
+        req: &ImportRequest,
+        source: &mut dyn FeatureReader,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<ImportOutcome> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let out = import_on(tx, &url, req, source, progress)?;
+            let ok = out.dataset.is_some();
+            Ok((out, ok))
+        })
+    }
+
+    fn import_all(
+        &mut self,
+        jobs: &mut [(ImportRequest, Box<dyn FeatureReader>)],
+    ) -> Result<Vec<ImportOutcome>> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let mut outs = Vec::new();
+            for (req, source) in jobs.iter_mut() {
+                let out = import_on(tx, &url, req, source.as_mut(), &mut |_| {})?;
+                let refused = out.dataset.is_none();
+                outs.push(out);
+                if refused {
+                    return Ok((outs, false));
+                }
+            }
+            Ok((outs, true))
+        })
+    }
+
+    fn features(&self, id: &str) -> Result<Box<dyn FeatureReader>> {
+        self.reader(id, None)
+    }
+
+    fn features_with(&self, id: &str, fields: &[&str]) -> Result<Box<dyn FeatureReader>> {
+        self.reader(id, Some(fields))
+    }
+
+    fn for_each_row(&self, id: &str, fields: &[&str], f: &mut dyn FnMut(&[Value])) -> Result<()> {
+        let ds = self.dataset(id)?;
+        let mut c = self.client.borrow_mut();
+        let all = columns(&mut *c, &ds.table).map_err(self.e())?;
+        let mut cols = Vec::new();
+        for name in fields {
+            let col = all
+                .iter()
+                .find(|x| x.name.eq_ignore_ascii_case(name))
+                .ok_or_else(|| err(&self.url, format!("dataset {id}: no field {name}")))?;
+            cols.push(col.clone());
+        }
+        let sql = format!(
+            "SELECT fid{} FROM onemap.{} ORDER BY fid",
+            select_list(&cols),
+            ident(&ds.table)
+        );
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut rows = c
+            .query_raw(sql.as_str(), std::iter::empty::<i64>())
+            .map_err(self.e())?;
+        let mut buf = Vec::with_capacity(cols.len());
+        while let Some(r) = rows.next().map_err(self.e())? {
+            buf.clear();
+            for (k, col) in cols.iter().enumerate() {
+                buf.push(value_at(&r, k + 1, col.ty));
+            }
+            f(&buf);
+        }
+        Ok(())
+    }
+
+    fn findings(&self, id: &str) -> Result<Vec<Finding>> {
+        self.dataset(id)?;
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT severity, check_id, feature, field, message FROM onemap.findings WHERE dataset_id = $1 ORDER BY seq",
+                &[&id],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| {
+                let sev: String = r.get(0);
+                let check: String = r.get(1);
+                Finding {
+                    severity: if sev == "error" {
+                        Severity::Error
+                    } else {
+                        Severity::Warning
+                    },
+                    check: crate::gpkg_store::intern(&check),
+                    feature: r.get::<_, Option<i64>>(2).map(|x| x as u64),
+                    field: r.get(3),
+                    message: r.get(4),
+                }
+            })
+            .collect())
+    }
+
+    fn remove(&mut self, id: &str, user: &str, reason: Option<&str>) -> Result<()> {
+        let ds = self.dataset(id)?;
+        if let Some(v) = self
+            .plan_versions()?
+            .iter()
+            .find(|v| v.layers.iter().any(|l| l.dataset == id))
+        {
+            return Err(StoreError::ReadOnly(crate::gpkg_store::read_only_message(
+                &ds, v,
+            )));
+        }
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            tx.batch_execute(&format!("DROP TABLE IF EXISTS onemap.{}", ident(&ds.table)))
+                .map_err(e)?;
+            tx.execute("DELETE FROM onemap.findings WHERE dataset_id = $1", &[&id])
+                .map_err(e)?;
+            tx.execute("DELETE FROM onemap.datasets WHERE id = $1", &[&id])
+                .map_err(e)?;
+            append(
+                tx,
+                user,
+                "remove",
+                id,
+                &crate::gpkg_store::removal_detail(&ds, reason),
+                &ds.sha256,
+            )
+            .map_err(e)?;
+            Ok(((), true))
+        })
+    }
+
+    fn import_stats(&mut self, rows: &[StatRow], source: &str, user: &str) -> Result<usize> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            let at = crate::now_rfc3339();
+            let st = tx
+                .prepare(
+                    "INSERT INTO onemap.stats (year, unit, key, value, source, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (year, unit, key) DO UPDATE SET value = excluded.value, source = excluded.source, imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+                )
+                .map_err(e)?;
+            for r in rows {
+                tx.execute(&st, &[&r.year, &r.unit, &r.key, &r.value, &source, &at, &user])
+                    .map_err(e)?;
+            }
+            let (detail, digest) = crate::stats_audit(rows, source);
+            append(tx, user, "stats-import", "onemap_stats", &detail, &digest).map_err(e)?;
+            Ok((rows.len(), true))
+        })
+    }
+
+    fn stats(&self) -> Result<Vec<StatRow>> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT year, unit, key, value, source FROM onemap.stats ORDER BY year, unit, key",
+                &[],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| StatRow {
+                year: r.get(0),
+                unit: r.get(1),
+                key: r.get(2),
+                value: r.get(3),
+                source: r.get(4),
+            })
+            .collect())
+    }
+
+    fn record_alerts(
+        &mut self,
+        _from: i32,
+        _to: i32,
+        _inputs: &str,
+        _rules: &str,
+        _user: &str,
+        _alerts: &[AlertRecord],
+    ) -> Result<MonitorRun> {
+        Err(not_yet(&self.url, "recording a monitoring run"))
+    }
+
+    fn monitor_runs(&self) -> Result<Vec<MonitorRun>> {
+        Err(not_yet(&self.url, "listing monitoring runs"))
+    }
+
+    fn alerts(&self, _run: i64) -> Result<Vec<AlertRecord>> {
+        Err(not_yet(&self.url, "reading alerts"))
+    }
+
+    fn cache_get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query_opt("SELECT value FROM onemap.cache WHERE key = $1", &[&key])
+            .map_err(self.e())?
+            .map(|r| r.get(0)))
+    }
+
+    fn cache_put(&self, key: &str, value: &str) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .execute(
+                "INSERT INTO onemap.cache (key, value, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+                &[&key, &value, &crate::now_rfc3339()],
+            )
+            .map(|_| ())
+            .map_err(self.e())
+    }
+
+    fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        object: &str,
+        detail: &str,
+        digest: &str,
+    ) -> Result<AuditEntry> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let a = append(tx, actor, action, object, detail, digest).map_err(|x| err(&url, x))?;
+            Ok((a, true))
+        })
+    }
+
+    fn audit_log(&self) -> Result<Vec<AuditEntry>> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT seq, at, actor, action, object, detail, digest, prev, hash FROM onemap.audit ORDER BY seq",
+                &[],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| AuditEntry {
+                seq: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                object: r.get(4),
+                detail: r.get(5),
+                digest: r.get(6),
+                prev: r.get(7),
+                hash: r.get(8),
+            })
+            .collect())
+    }
+
+    fn record_reviews(&mut self, reviews: &[ReviewRecord]) -> Result<()> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            let at = crate::now_rfc3339();
+            for r in reviews {
+                tx.execute(
+                    "INSERT INTO onemap.reviews (at, actor, county, feature) VALUES ($1, $2, $3, $4)",
+                    &[&at, &r.actor, &r.county, &r.feature],
+                )
+                .map_err(e)?;
+                let (detail, digest) = crate::review_audit(r);
+                append(tx, &r.actor, "review", &r.name, &detail, &digest).map_err(e)?;
+            }
+            Ok(((), true))
+        })
+    }
+
+    fn reviews(&self, county: Option<&str>, limit: usize) -> Result<Vec<StoredReview>> {
+        let mut out: Vec<StoredReview> = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id, at, actor, county, feature FROM onemap.reviews
+                 WHERE $1::text IS NULL OR county = $1 ORDER BY id DESC LIMIT $2",
+                &[&county, &(limit as i64)],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| StoredReview {
+                id: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                county: r.get(3),
+                feature: r.get(4),
+            })
+            .collect();
+        out.reverse();
+        Ok(out)
+    }
+
+    fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
+        read_plan_versions(&mut *self.client.borrow_mut()).map_err(self.e())
+    }
+
+    fn propose_amendment(&mut self, _a: &Amendment) -> Result<Amendment> {
+        Err(not_yet(&self.url, "proposing an amendment"))
+    }
+
+    fn amendments(&self) -> Result<Vec<Amendment>> {
+        Err(not_yet(&self.url, "listing amendments"))
+    }
+
+    fn decide_amendment(
+        &mut self,
+        _id: &str,
+        _status: &str,
+        _by: &str,
+        _decision: &str,
+        _version: Option<i64>,
+    ) -> Result<Amendment> {
+        Err(not_yet(&self.url, "deciding an amendment"))
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        Err(not_yet(&self.url, "listing users"))
+    }
+
+    fn user_add(&mut self, _name: &str, _role: &Role, _password: &str, _by: &str) -> Result<User> {
+        Err(not_yet(&self.url, "adding a user"))
+    }
+
+    fn user_change(
+        &mut self,
+        _name: &str,
+        _password: Option<&str>,
+        _role: Option<&Role>,
+        _remove: bool,
+        _by: &str,
+    ) -> Result<()> {
+        Err(not_yet(&self.url, "changing a user"))
+    }
+
+    fn sign_in(
+        &mut self,
+        _name: &str,
+        _password: &str,
+        _ttl: i64,
+        _from: &str,
+    ) -> Result<std::result::Result<Session, SignInError>> {
+        Err(not_yet(&self.url, "signing in"))
+    }
+
+    fn session_user(&self, _token: &str) -> Result<Option<User>> {
+        Err(not_yet(&self.url, "sessions"))
+    }
+
+    fn sign_out(&mut self, _token: &str) -> Result<bool> {
+        Err(not_yet(&self.url, "sessions"))
+    }
+
+    fn reopen(&self) -> Option<Box<dyn Store + Send>> {
+        PostgisStore::open(&self.url)
+            .ok()
+            .map(|s| Box::new(s) as Box<dyn Store + Send>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_days_from_2000() {
+        assert_eq!(date_days("2000-01-01"), Some(0));
+        assert_eq!(date_days("2000-03-01"), Some(60));
+        assert_eq!(date_days("1999-12-31"), Some(-1));
+        assert_eq!(date_days("2024-03-25"), Some(8850));
+        assert_eq!(date_days("2024-13-01"), None);
+        assert_eq!(date_days("bad"), None);
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact("postgres://wang:secret@db:5432/onemap"),
+            "postgres://wang:***@db:5432/onemap"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1:5/x"),
+            "postgres://postgres@127.0.0.1:5/x"
+        );
+    }
+}
