@@ -437,6 +437,12 @@ fn the_analyses_print_the_same_json_on_every_backend() {
             vec!["check", project.to_str().unwrap(), "--format", "json"],
             vec!["indicators", "--format", "json"],
             vec!["indicators", "--year", "2024", "--format", "json"],
+            vec![
+                "monitor", "--from", "2024", "--to", "2025", "--format", "json",
+            ],
+            vec![
+                "monitor", "--from", "2024", "--to", "2025", "--level", "2", "--format", "json",
+            ],
         ] {
             let mut a = cmd.clone();
             a.extend(["--store", &store]);
@@ -457,5 +463,143 @@ fn the_analyses_print_the_same_json_on_every_backend() {
         for (k, (a, c)) in first.1.iter().zip(prints).enumerate() {
             assert!(a == c, "command {k}: {} and {name} differ", first.0);
         }
+    }
+}
+
+#[test]
+fn users_sessions_and_lock_out() {
+    for b in backends("users") {
+        let mut s = b.open();
+        let u = s
+            .user_add(
+                "wang",
+                &onemap_store::Role::County("150502".into()),
+                "correct horse",
+                "admin",
+            )
+            .unwrap();
+        assert_eq!(u.role.id(), "county:150502");
+        assert!(matches!(
+            s.user_add("wang", &onemap_store::Role::City, "correct horse", "admin"),
+            Err(StoreError::Mapping(_))
+        ));
+        let session = s
+            .sign_in("wang", "correct horse", 3600, "test")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            s.session_user(&session.token).unwrap().unwrap().name,
+            "wang"
+        );
+        assert!(s.session_user("forged").unwrap().is_none(), "{}", b.name);
+        // Another connection (another server instance) sees the session.
+        assert!(b.open().session_user(&session.token).unwrap().is_some());
+        assert!(s.sign_out(&session.token).unwrap());
+        assert!(
+            s.session_user(&session.token).unwrap().is_none(),
+            "{}",
+            b.name
+        );
+        for k in 1..=5 {
+            let r = s.sign_in("wang", "wrong password", 3600, "test").unwrap();
+            match (k, r) {
+                (1..=4, Err(onemap_store::SignInError::Wrong)) => {}
+                (5, Err(onemap_store::SignInError::Locked(_))) => {}
+                (k, r) => panic!("{}: attempt {k}: {r:?}", b.name),
+            }
+        }
+        assert!(matches!(
+            s.sign_in("wang", "correct horse", 3600, "test").unwrap(),
+            Err(onemap_store::SignInError::Locked(_))
+        ));
+        // A new password unlocks; a role change ends the sessions.
+        s.user_change("wang", Some("battery staple"), None, false, "admin")
+            .unwrap();
+        let t = s
+            .sign_in("wang", "battery staple", 3600, "test")
+            .unwrap()
+            .unwrap();
+        s.user_change(
+            "wang",
+            None,
+            Some(&onemap_store::Role::City),
+            false,
+            "admin",
+        )
+        .unwrap();
+        assert!(s.session_user(&t.token).unwrap().is_none(), "{}", b.name);
+        assert_eq!(s.users().unwrap()[0].role, onemap_store::Role::City);
+        s.user_change("wang", None, None, true, "admin").unwrap();
+        assert!(s.users().unwrap().is_empty());
+        // Every step is in the audit trail, which verifies.
+        let log = s.audit_log().unwrap();
+        assert!(log.iter().filter(|e| e.action == "sign-in-failed").count() >= 6);
+        assert!(s.audit_verify().unwrap().is_ok(), "{}", b.name);
+    }
+}
+
+#[test]
+fn amendments_are_decided_once() {
+    for b in backends("amend") {
+        let mut s = b.open();
+        let a = onemap_store::Amendment {
+            id: String::new(),
+            status: "proposed".into(),
+            base_version: 1,
+            proposed_at: String::new(),
+            proposed_by: "li".into(),
+            source: "changes.geojson".into(),
+            sha256: String::new(),
+            changes: "{\"type\":\"FeatureCollection\",\"features\":[]}".into(),
+            checks: "[]".into(),
+            decided_at: None,
+            decided_by: None,
+            decision: None,
+            version: None,
+        };
+        let p1 = s.propose_amendment(&a).unwrap();
+        let p2 = s.propose_amendment(&a).unwrap();
+        assert_eq!(
+            (p1.id.as_str(), p2.id.as_str()),
+            ("A0001", "A0002"),
+            "{}",
+            b.name
+        );
+        let d = s
+            .decide_amendment("A0001", "approved", "zhao", "内政字〔2026〕12号", Some(2))
+            .unwrap();
+        assert_eq!(d.version, Some(2));
+        assert!(matches!(
+            s.decide_amendment("A0001", "rejected", "zhao", "no", None),
+            Err(StoreError::ReadOnly(_))
+        ));
+        s.decide_amendment(
+            "A0002",
+            "rejected",
+            "zhao",
+            "突破永久基本农田保护目标",
+            None,
+        )
+        .unwrap();
+        let all = s.amendments().unwrap();
+        let status: Vec<&str> = all.iter().map(|a| a.status.as_str()).collect();
+        assert_eq!(status, ["approved", "rejected"], "{}", b.name);
+        let actions: Vec<String> = s
+            .audit_log()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                "amend-propose",
+                "amend-propose",
+                "amend-approve",
+                "amend-reject"
+            ],
+            "{}",
+            b.name
+        );
     }
 }

@@ -467,24 +467,8 @@ impl Store for GpkgStore {
                 .map_err(e)?;
             }
         }
-        let mut content = format!("{inputs}\n{rules}\n");
-        for a in alerts {
-            content.push_str(&format!(
-                "{}\t{}\t{}\n",
-                a.id,
-                a.area_m2,
-                crate::audit::digest(&a.wkb)
-            ));
-        }
-        crate::audit::append(
-            &tx,
-            user,
-            "monitor",
-            "onemap_alerts",
-            &format!("run {id}: {from}→{to}, {} alerts", alerts.len()),
-            &crate::audit::digest(content.as_bytes()),
-        )
-        .map_err(e)?;
+        let (detail, digest) = crate::monitor_audit(id, from, to, inputs, rules, alerts);
+        crate::audit::append(&tx, user, "monitor", "onemap_alerts", &detail, &digest).map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(MonitorRun {
             id,
@@ -637,13 +621,23 @@ impl Store for GpkgStore {
     }
 
     fn users(&self) -> Result<Vec<User>> {
-        crate::users::list(&self.conn).map_err(|e| err(&self.path, e))
+        use crate::users::UserDb;
+        crate::users::SqliteUsers(&self.conn)
+            .users()
+            .map_err(|e| err(&self.path, e))
     }
 
     fn user_add(&mut self, name: &str, role: &Role, password: &str, by: &str) -> Result<User> {
         let path = self.path.clone();
         let tx = self.write().map_err(|e| err(&path, e))?;
-        let u = crate::users::add(&tx, name, role, password, by).map_err(|m| match m {
+        let u = crate::users::add(
+            &mut crate::users::SqliteUsers(&tx),
+            name,
+            role,
+            password,
+            by,
+        )
+        .map_err(|m| match m {
             Ok(m) => StoreError::Mapping(m),
             Err(x) => err(&path, x),
         })?;
@@ -661,7 +655,15 @@ impl Store for GpkgStore {
     ) -> Result<()> {
         let path = self.path.clone();
         let tx = self.write().map_err(|e| err(&path, e))?;
-        crate::users::change(&tx, name, password, role, remove, by).map_err(|m| match m {
+        crate::users::change(
+            &mut crate::users::SqliteUsers(&tx),
+            name,
+            password,
+            role,
+            remove,
+            by,
+        )
+        .map_err(|m| match m {
             Ok(m) => StoreError::Mapping(m),
             Err(x) => err(&path, x),
         })?;
@@ -677,19 +679,28 @@ impl Store for GpkgStore {
     ) -> Result<Result<Session, SignInError>> {
         let path = self.path.clone();
         let tx = self.write().map_err(|e| err(&path, e))?;
-        let r = crate::users::sign_in(&tx, name, password, ttl, from).map_err(|e| err(&path, e))?;
+        let r = crate::users::sign_in(
+            &mut crate::users::SqliteUsers(&tx),
+            name,
+            password,
+            ttl,
+            from,
+        )
+        .map_err(|e| err(&path, e))?;
         tx.commit().map_err(|e| err(&path, e))?;
         Ok(r)
     }
 
     fn session_user(&self, token: &str) -> Result<Option<User>> {
-        crate::users::session(&self.conn, token).map_err(|e| err(&self.path, e))
+        crate::users::session(&mut crate::users::SqliteUsers(&self.conn), token)
+            .map_err(|e| err(&self.path, e))
     }
 
     fn sign_out(&mut self, token: &str) -> Result<bool> {
         let path = self.path.clone();
         let tx = self.write().map_err(|e| err(&path, e))?;
-        let r = crate::users::sign_out(&tx, token).map_err(|e| err(&path, e))?;
+        let r = crate::users::sign_out(&mut crate::users::SqliteUsers(&tx), token)
+            .map_err(|e| err(&path, e))?;
         tx.commit().map_err(|e| err(&path, e))?;
         Ok(r)
     }
@@ -715,10 +726,7 @@ impl Store for GpkgStore {
             &a.proposed_by,
             "amend-propose",
             &a.id,
-            &format!(
-                "amendment {} of plan version {} from {}: {}",
-                a.id, a.base_version, a.source, a.status
-            ),
+            &crate::propose_detail(&a),
             &a.sha256,
         )
         .map_err(e)?;
@@ -762,23 +770,7 @@ impl Store for GpkgStore {
         decision: &str,
         version: Option<i64>,
     ) -> Result<Amendment> {
-        let a = self
-            .amendments()?
-            .into_iter()
-            .find(|a| a.id == id)
-            .ok_or_else(|| {
-                StoreError::Mapping(format!("no amendment {id:?}; onemap amend list shows them"))
-            })?;
-        if a.status != "proposed" {
-            return Err(StoreError::ReadOnly(format!(
-                "amendment {id} is {}{}; only a proposed amendment can be decided",
-                a.status,
-                a.decided_at
-                    .as_deref()
-                    .map(|d| format!(" (since {d})"))
-                    .unwrap_or_default()
-            )));
-        }
+        let a = crate::decidable(self.amendments()?, id)?;
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
         let tx = self.write().map_err(e)?;
@@ -788,22 +780,8 @@ impl Store for GpkgStore {
             params![id, status, at, by, decision, version],
         )
         .map_err(e)?;
-        crate::audit::append(
-            &tx,
-            by,
-            if status == "approved" {
-                "amend-approve"
-            } else {
-                "amend-reject"
-            },
-            id,
-            &match version {
-                Some(v) => format!("amendment {id} {status}: {decision}; plan version {v}"),
-                None => format!("amendment {id} {status}: {decision}"),
-            },
-            &a.sha256,
-        )
-        .map_err(e)?;
+        let (action, detail) = crate::decide_audit(id, status, decision, version);
+        crate::audit::append(&tx, by, action, id, &detail, &a.sha256).map_err(e)?;
         tx.commit().map_err(e)?;
         Ok(Amendment {
             status: status.to_string(),

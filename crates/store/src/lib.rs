@@ -624,3 +624,73 @@ pub fn open(location: &Path) -> Result<Box<dyn Store + Send>> {
     }
     Ok(Box::new(GpkgStore::open(location)?))
 }
+
+/// The audit detail and digest of a monitoring run.
+pub(crate) fn monitor_audit(
+    id: i64,
+    from: i32,
+    to: i32,
+    inputs: &str,
+    rules: &str,
+    alerts: &[AlertRecord],
+) -> (String, String) {
+    let mut content = format!("{inputs}\n{rules}\n");
+    for a in alerts {
+        content.push_str(&format!(
+            "{}\t{}\t{}\n",
+            a.id,
+            a.area_m2,
+            audit::digest(&a.wkb)
+        ));
+    }
+    (
+        format!("run {id}: {from}→{to}, {} alerts", alerts.len()),
+        audit::digest(content.as_bytes()),
+    )
+}
+
+/// The audit detail of a proposal.
+pub(crate) fn propose_detail(a: &Amendment) -> String {
+    format!(
+        "amendment {} of plan version {} from {}: {}",
+        a.id, a.base_version, a.source, a.status
+    )
+}
+
+/// The amendment `id` when it can be decided (it is `proposed`).
+pub(crate) fn decidable(all: Vec<Amendment>, id: &str) -> Result<Amendment> {
+    let a = all.into_iter().find(|a| a.id == id).ok_or_else(|| {
+        StoreError::Mapping(format!("no amendment {id:?}; onemap amend list shows them"))
+    })?;
+    if a.status != "proposed" {
+        return Err(StoreError::ReadOnly(format!(
+            "amendment {id} is {}{}; only a proposed amendment can be decided",
+            a.status,
+            a.decided_at
+                .as_deref()
+                .map(|d| format!(" (since {d})"))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(a)
+}
+
+/// The audit action and detail of a decision.
+pub(crate) fn decide_audit(
+    id: &str,
+    status: &str,
+    decision: &str,
+    version: Option<i64>,
+) -> (&'static str, String) {
+    (
+        if status == "approved" {
+            "amend-approve"
+        } else {
+            "amend-reject"
+        },
+        match version {
+            Some(v) => format!("amendment {id} {status}: {decision}; plan version {v}"),
+            None => format!("amendment {id} {status}: {decision}"),
+        },
+    )
+}

@@ -218,6 +218,18 @@ fn append(
     detail: &str,
     digest: &str,
 ) -> std::result::Result<AuditEntry, postgres::Error> {
+    append_on(tx, actor, action, object, detail, digest)
+}
+
+/// [`append`] on any client: inside a transaction, the lock holds until it ends.
+fn append_on(
+    tx: &mut impl GenericClient,
+    actor: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+    digest: &str,
+) -> std::result::Result<AuditEntry, postgres::Error> {
     tx.batch_execute("LOCK TABLE onemap.audit IN EXCLUSIVE MODE")?;
     let last = tx
         .query_opt(
@@ -820,12 +832,164 @@ impl PostgisStore {
     }
 }
 
-/// What the PostGIS store does not do yet.
-fn not_yet(url: &str, what: &str) -> StoreError {
-    err(
-        url,
-        format!("{what} is not available on a PostGIS store yet (the GeoPackage store has it)"),
+/// The PostGIS store's users: a client or a transaction.
+struct PgUsers<'a, C: GenericClient>(&'a mut C);
+
+const USER_COLUMNS: &str = "name, role, created_at, created_by, failures, locked_until, password";
+
+fn pg_user(r: &postgres::Row) -> crate::users::UserRow {
+    let role: String = r.get(1);
+    crate::users::UserRow::new(
+        r.get(0),
+        &role,
+        r.get(2),
+        r.get(3),
+        r.get(4),
+        r.get(5),
+        r.get(6),
     )
+}
+
+impl<C: GenericClient> crate::users::UserDb for PgUsers<'_, C> {
+    fn user(
+        &mut self,
+        name: &str,
+    ) -> std::result::Result<Option<crate::users::UserRow>, crate::users::DbError> {
+        Ok(self
+            .0
+            .query_opt(
+                &format!("SELECT {USER_COLUMNS} FROM onemap.users WHERE name = $1"),
+                &[&name],
+            )?
+            .map(|r| pg_user(&r)))
+    }
+
+    fn users(&mut self) -> std::result::Result<Vec<User>, crate::users::DbError> {
+        Ok(self
+            .0
+            .query(
+                &format!("SELECT {USER_COLUMNS} FROM onemap.users ORDER BY name"),
+                &[],
+            )?
+            .iter()
+            .map(|r| pg_user(r).user)
+            .collect())
+    }
+
+    fn insert_user(
+        &mut self,
+        u: &User,
+        password: &str,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        self.0.execute(
+            "INSERT INTO onemap.users (name, role, password, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
+            &[&u.name, &u.role.id(), &password, &u.created_at, &u.created_by],
+        )?;
+        Ok(())
+    }
+
+    fn delete_user(&mut self, name: &str) -> std::result::Result<(), crate::users::DbError> {
+        self.0
+            .execute("DELETE FROM onemap.users WHERE name = $1", &[&name])?;
+        Ok(())
+    }
+
+    fn set_password(
+        &mut self,
+        name: &str,
+        password: &str,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        self.0.execute(
+            "UPDATE onemap.users SET password = $2, failures = 0, locked_until = NULL WHERE name = $1",
+            &[&name, &password],
+        )?;
+        Ok(())
+    }
+
+    fn set_role(
+        &mut self,
+        name: &str,
+        role: &str,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        self.0.execute(
+            "UPDATE onemap.users SET role = $2 WHERE name = $1",
+            &[&name, &role],
+        )?;
+        Ok(())
+    }
+
+    fn set_failures(
+        &mut self,
+        name: &str,
+        failures: i64,
+        locked: Option<i64>,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        self.0.execute(
+            "UPDATE onemap.users SET failures = $2, locked_until = $3 WHERE name = $1",
+            &[&name, &failures, &locked],
+        )?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, name: &str) -> std::result::Result<(), crate::users::DbError> {
+        self.0
+            .execute("DELETE FROM onemap.sessions WHERE name = $1", &[&name])?;
+        Ok(())
+    }
+
+    fn insert_session(
+        &mut self,
+        token_sha256: &str,
+        name: &str,
+        now: i64,
+        expires: i64,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        self.0.execute(
+            "INSERT INTO onemap.sessions (token_sha256, name, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[&token_sha256, &name, &now, &expires],
+        )?;
+        self.0.execute(
+            "DELETE FROM onemap.sessions WHERE expires_at <= $1",
+            &[&now],
+        )?;
+        Ok(())
+    }
+
+    fn session_name(
+        &mut self,
+        token_sha256: &str,
+        now: Option<i64>,
+    ) -> std::result::Result<Option<String>, crate::users::DbError> {
+        Ok(self
+            .0
+            .query_opt(
+                "SELECT name FROM onemap.sessions WHERE token_sha256 = $1 AND ($2::bigint IS NULL OR expires_at > $2)",
+                &[&token_sha256, &now],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn delete_session(
+        &mut self,
+        token_sha256: &str,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        self.0.execute(
+            "DELETE FROM onemap.sessions WHERE token_sha256 = $1",
+            &[&token_sha256],
+        )?;
+        Ok(())
+    }
+
+    fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        object: &str,
+        detail: &str,
+    ) -> std::result::Result<(), crate::users::DbError> {
+        append_on(self.0, actor, action, object, detail, "")?;
+        Ok(())
+    }
 }
 
 impl Store for PostgisStore {
@@ -1031,22 +1195,97 @@ impl Store for PostgisStore {
 
     fn record_alerts(
         &mut self,
-        _from: i32,
-        _to: i32,
-        _inputs: &str,
-        _rules: &str,
-        _user: &str,
-        _alerts: &[AlertRecord],
+        from: i32,
+        to: i32,
+        inputs: &str,
+        rules: &str,
+        user: &str,
+        alerts: &[AlertRecord],
     ) -> Result<MonitorRun> {
-        Err(not_yet(&self.url, "recording a monitoring run"))
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            let at = crate::now_rfc3339();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO onemap.monitor_runs (from_year, to_year, at, \"user\", inputs, rules, alerts) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    &[&from, &to, &at, &user, &inputs, &rules, &(alerts.len() as i64)],
+                )
+                .map_err(e)?
+                .get(0);
+            let st = tx
+                .prepare("INSERT INTO onemap.alerts (run_id, alert_id, rule, severity, unit, township, area_m2, from_dlbm, to_dlbm, wkb) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .map_err(e)?;
+            for a in alerts {
+                tx.execute(
+                    &st,
+                    &[&id, &a.id, &a.rule, &a.severity, &a.unit, &a.township, &a.area_m2, &a.from_dlbm, &a.to_dlbm, &a.wkb],
+                )
+                .map_err(e)?;
+            }
+            let (detail, digest) = crate::monitor_audit(id, from, to, inputs, rules, alerts);
+            append(tx, user, "monitor", "onemap_alerts", &detail, &digest).map_err(e)?;
+            Ok((
+                MonitorRun {
+                    id,
+                    from,
+                    to,
+                    at,
+                    user: user.to_string(),
+                    inputs: inputs.to_string(),
+                    rules: rules.to_string(),
+                    alerts: alerts.len() as u64,
+                },
+                true,
+            ))
+        })
     }
 
     fn monitor_runs(&self) -> Result<Vec<MonitorRun>> {
-        Err(not_yet(&self.url, "listing monitoring runs"))
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id, from_year, to_year, at, \"user\", inputs, rules, alerts FROM onemap.monitor_runs ORDER BY id",
+                &[],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| MonitorRun {
+                id: r.get(0),
+                from: r.get(1),
+                to: r.get(2),
+                at: r.get(3),
+                user: r.get(4),
+                inputs: r.get(5),
+                rules: r.get(6),
+                alerts: r.get::<_, i64>(7) as u64,
+            })
+            .collect())
     }
 
-    fn alerts(&self, _run: i64) -> Result<Vec<AlertRecord>> {
-        Err(not_yet(&self.url, "reading alerts"))
+    fn alerts(&self, run: i64) -> Result<Vec<AlertRecord>> {
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT alert_id, rule, severity, unit, township, area_m2, from_dlbm, to_dlbm, wkb FROM onemap.alerts WHERE run_id = $1 ORDER BY seq",
+                &[&run],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| AlertRecord {
+                id: r.get(0),
+                rule: r.get(1),
+                severity: r.get(2),
+                unit: r.get(3),
+                township: r.get(4),
+                area_m2: r.get(5),
+                from_dlbm: r.get(6),
+                to_dlbm: r.get(7),
+                wkb: r.get(8),
+            })
+            .collect())
     }
 
     fn cache_get(&self, key: &str) -> Result<Option<String>> {
@@ -1154,60 +1393,174 @@ impl Store for PostgisStore {
         read_plan_versions(&mut *self.client.borrow_mut()).map_err(self.e())
     }
 
-    fn propose_amendment(&mut self, _a: &Amendment) -> Result<Amendment> {
-        Err(not_yet(&self.url, "proposing an amendment"))
+    fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            tx.batch_execute("LOCK TABLE onemap.amendments IN EXCLUSIVE MODE")
+                .map_err(e)?;
+            let n: i64 = tx
+                .query_one("SELECT count(*) FROM onemap.amendments", &[])
+                .map_err(e)?
+                .get(0);
+            let mut a = a.clone();
+            a.id = format!("A{:04}", n + 1);
+            a.proposed_at = crate::now_rfc3339();
+            a.sha256 = audit::digest(a.changes.as_bytes());
+            tx.execute(
+                "INSERT INTO onemap.amendments (id, status, base_version, proposed_at, proposed_by, source, sha256, changes, checks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[&a.id, &a.status, &a.base_version, &a.proposed_at, &a.proposed_by, &a.source, &a.sha256, &a.changes, &a.checks],
+            )
+            .map_err(e)?;
+            append(
+                tx,
+                &a.proposed_by,
+                "amend-propose",
+                &a.id,
+                &crate::propose_detail(&a),
+                &a.sha256,
+            )
+            .map_err(e)?;
+            Ok((a, true))
+        })
     }
 
     fn amendments(&self) -> Result<Vec<Amendment>> {
-        Err(not_yet(&self.url, "listing amendments"))
+        Ok(self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT id, status, base_version, proposed_at, proposed_by, source, sha256, changes, checks, decided_at, decided_by, decision, version FROM onemap.amendments ORDER BY id",
+                &[],
+            )
+            .map_err(self.e())?
+            .iter()
+            .map(|r| Amendment {
+                id: r.get(0),
+                status: r.get(1),
+                base_version: r.get(2),
+                proposed_at: r.get(3),
+                proposed_by: r.get(4),
+                source: r.get(5),
+                sha256: r.get(6),
+                changes: r.get(7),
+                checks: r.get(8),
+                decided_at: r.get(9),
+                decided_by: r.get(10),
+                decision: r.get(11),
+                version: r.get(12),
+            })
+            .collect())
     }
 
     fn decide_amendment(
         &mut self,
-        _id: &str,
-        _status: &str,
-        _by: &str,
-        _decision: &str,
-        _version: Option<i64>,
+        id: &str,
+        status: &str,
+        by: &str,
+        decision: &str,
+        version: Option<i64>,
     ) -> Result<Amendment> {
-        Err(not_yet(&self.url, "deciding an amendment"))
+        let a = crate::decidable(self.amendments()?, id)?;
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            let at = crate::now_rfc3339();
+            // Decided once: a concurrent decision leaves this one updating nothing.
+            let n = tx
+                .execute(
+                    "UPDATE onemap.amendments SET status = $2, decided_at = $3, decided_by = $4, decision = $5, version = $6 WHERE id = $1 AND status = 'proposed'",
+                    &[&id, &status, &at, &by, &decision, &version],
+                )
+                .map_err(e)?;
+            if n == 0 {
+                return Err(StoreError::ReadOnly(format!(
+                    "amendment {id} was decided meanwhile"
+                )));
+            }
+            let (action, detail) = crate::decide_audit(id, status, decision, version);
+            append(tx, by, action, id, &detail, &a.sha256).map_err(e)?;
+            Ok((
+                Amendment {
+                    status: status.to_string(),
+                    decided_at: Some(at),
+                    decided_by: Some(by.to_string()),
+                    decision: Some(decision.to_string()),
+                    version,
+                    ..a
+                },
+                true,
+            ))
+        })
     }
 
     fn users(&self) -> Result<Vec<User>> {
-        Err(not_yet(&self.url, "listing users"))
+        use crate::users::UserDb;
+        PgUsers(&mut *self.client.borrow_mut())
+            .users()
+            .map_err(|e| err(&self.url, e))
     }
 
-    fn user_add(&mut self, _name: &str, _role: &Role, _password: &str, _by: &str) -> Result<User> {
-        Err(not_yet(&self.url, "adding a user"))
+    fn user_add(&mut self, name: &str, role: &Role, password: &str, by: &str) -> Result<User> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let u =
+                crate::users::add(&mut PgUsers(tx), name, role, password, by).map_err(
+                    |m| match m {
+                        Ok(m) => StoreError::Mapping(m),
+                        Err(x) => err(&url, x),
+                    },
+                )?;
+            Ok((u, true))
+        })
     }
 
     fn user_change(
         &mut self,
-        _name: &str,
-        _password: Option<&str>,
-        _role: Option<&Role>,
-        _remove: bool,
-        _by: &str,
+        name: &str,
+        password: Option<&str>,
+        role: Option<&Role>,
+        remove: bool,
+        by: &str,
     ) -> Result<()> {
-        Err(not_yet(&self.url, "changing a user"))
+        let url = self.url.clone();
+        self.write(|tx| {
+            crate::users::change(&mut PgUsers(tx), name, password, role, remove, by).map_err(
+                |m| match m {
+                    Ok(m) => StoreError::Mapping(m),
+                    Err(x) => err(&url, x),
+                },
+            )?;
+            Ok(((), true))
+        })
     }
 
     fn sign_in(
         &mut self,
-        _name: &str,
-        _password: &str,
-        _ttl: i64,
-        _from: &str,
+        name: &str,
+        password: &str,
+        ttl: i64,
+        from: &str,
     ) -> Result<std::result::Result<Session, SignInError>> {
-        Err(not_yet(&self.url, "signing in"))
+        let url = self.url.clone();
+        self.write(|tx| {
+            let r = crate::users::sign_in(&mut PgUsers(tx), name, password, ttl, from)
+                .map_err(|e| err(&url, e))?;
+            Ok((r, true))
+        })
     }
 
-    fn session_user(&self, _token: &str) -> Result<Option<User>> {
-        Err(not_yet(&self.url, "sessions"))
+    fn session_user(&self, token: &str) -> Result<Option<User>> {
+        crate::users::session(&mut PgUsers(&mut *self.client.borrow_mut()), token)
+            .map_err(|e| err(&self.url, e))
     }
 
-    fn sign_out(&mut self, _token: &str) -> Result<bool> {
-        Err(not_yet(&self.url, "sessions"))
+    fn sign_out(&mut self, token: &str) -> Result<bool> {
+        let url = self.url.clone();
+        self.write(|tx| {
+            let r = crate::users::sign_out(&mut PgUsers(tx), token).map_err(|e| err(&url, e))?;
+            Ok((r, true))
+        })
     }
 
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {
