@@ -603,3 +603,170 @@ fn amendments_are_decided_once() {
         );
     }
 }
+
+/// One HTTP request to a local server: (status, body).
+fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        c,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    c.write_all(body).unwrap();
+    let mut out = Vec::new();
+    c.read_to_end(&mut out).unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text[9..12].parse().unwrap();
+    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1).to_string();
+    (status, body)
+}
+
+/// `onemap serve` on a store and a free port; killed when dropped.
+struct Server(std::process::Child, u16);
+
+impl Server {
+    fn start(store: &str) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+            .args([
+                "serve",
+                "--store",
+                store,
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--warm-zoom",
+                "-1",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        use std::io::BufRead;
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.contains("serving"), "{line}");
+        Server(child, port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn several_servers_share_one_store() {
+    for b in backends("servers") {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let mut args = vec![
+            "demo",
+            "--out",
+            out,
+            "--patches",
+            "1500",
+            "--years",
+            "2025",
+            "--seed",
+            "4",
+        ];
+        if b.pg.is_some() {
+            args.extend(["--store", &b.location]);
+        }
+        let o = onemap(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let store = if b.pg.is_some() {
+            b.location.clone()
+        } else {
+            dir.path().join("onemap.gpkg").display().to_string()
+        };
+        for (user, role) in [("city", "city"), ("kq", "county:150502")] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+                .args(["user", "add", user, "--role", role, "--store", &store])
+                .env("ONEMAP_PASSWORD", "correct horse")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let (a, c) = (Server::start(&store), Server::start(&store));
+        // The public: no alerts, no survey.
+        assert_eq!(
+            http(a.1, "GET", "/api/alerts", None, b"").0,
+            401,
+            "{}",
+            b.name
+        );
+        // Signed in on one instance, the session works on the other.
+        let sign_in = |port: u16, name: &str| {
+            let body = format!(r#"{{"name":"{name}","password":"correct horse"}}"#);
+            let (st, body) = http(port, "POST", "/api/session", None, body.as_bytes());
+            assert_eq!(st, 200, "{body}");
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let city = sign_in(a.1, "city");
+        let kq = sign_in(a.1, "kq");
+        let (st, meta) = http(c.1, "GET", "/api/meta", Some(&kq), b"");
+        assert_eq!(st, 200, "{}: {meta}", b.name);
+        let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+        assert_eq!(meta["user"]["role"], "county:150502", "{}", b.name);
+        assert_eq!(meta["counties"].as_array().unwrap().len(), 1, "{}", b.name);
+        // A review on one instance is listed by the other.
+        let project = std::fs::read_dir(dir.path().join("source/projects"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().contains("永久基本农田"))
+            .unwrap();
+        let (st, body) = http(
+            a.1,
+            "POST",
+            "/api/check",
+            Some(&city),
+            &std::fs::read(&project).unwrap(),
+        );
+        assert_eq!(st, 200, "{}: {body}", b.name);
+        let (st, body) = http(c.1, "GET", "/api/reviews", Some(&city), b"");
+        assert_eq!(st, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(!v["features"].as_array().unwrap().is_empty(), "{}", b.name);
+        // The county user sees only its county's survey collections.
+        let (_, cols) = http(c.1, "GET", "/collections", Some(&kq), b"");
+        let cols: serde_json::Value = serde_json::from_str(&cols).unwrap();
+        let ids: Vec<&str> = cols["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap())
+            .filter(|id| id.starts_with("dltb"))
+            .collect();
+        assert_eq!(ids, ["dltb-2025"], "{}", b.name);
+        assert_eq!(
+            http(
+                c.1,
+                "GET",
+                "/collections/dltb-2025-2/items/1",
+                Some(&kq),
+                b""
+            )
+            .0,
+            403,
+            "{}",
+            b.name
+        );
+    }
+}

@@ -58,6 +58,8 @@ pub struct Principal {
     pub scope: u16,
     /// Authenticated by the cookie (so state-changing requests must come from our pages).
     pub by_cookie: bool,
+    /// The store has no users: everyone is this admin.
+    pub open: bool,
 }
 
 /// The rights, each held by some roles.
@@ -138,6 +140,7 @@ impl Principal {
             access: Access::Public,
             scope: ALL,
             by_cookie: false,
+            open: false,
         }
     }
 
@@ -268,10 +271,9 @@ impl AppState {
             None => self.open_access()?,
         };
         if open {
-            return Ok(Some((
-                Some(self.principal("本机用户", Role::Admin, false)),
-                false,
-            )));
+            let mut p = self.principal("本机用户", Role::Admin, false);
+            p.open = true;
+            return Ok(Some((Some(p), false)));
         }
         let Some((t, by_cookie)) = token else {
             return Ok(Some((Some(Principal::public()), false)));
@@ -325,6 +327,7 @@ impl AppState {
             access: Access::Role(role),
             scope,
             by_cookie,
+            open: false,
         }
     }
 
@@ -544,7 +547,7 @@ pub fn describe(s: &AppState, p: &Principal) -> Value {
         "role": p.role_id(),
         "county": county,
         "rights": rights,
-        "open": p.access != Access::Public && s.open_access().unwrap_or(false),
+        "open": p.open,
     })
 }
 

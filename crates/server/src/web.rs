@@ -137,12 +137,17 @@ pub async fn meta(State(s): State<Shared>, Extension(p): Extension<Principal>) -
         }
     }
     let pl = &s.plan.plan;
-    let versions: Vec<Value> = s
-        .open_store()
-        .ok()
-        .and_then(|st| st.plan_versions().ok())
-        .unwrap_or_default()
-        .iter()
+    // The store on the blocking pool (a PostGIS client must not run on the async workers).
+    let s2 = s.clone();
+    let versions: Vec<Value> = tokio::task::spawn_blocking(move || {
+        s2.open_store()
+            .ok()
+            .and_then(|st| st.plan_versions().ok())
+            .unwrap_or_default()
+    })
+    .await
+    .unwrap_or_default()
+    .iter()
         .map(|v| json!({"version": v.version, "approval": v.approval, "approved_on": v.approved_on, "authority": v.authority, "note": v.note}))
         .collect();
     Json(json!({
@@ -340,10 +345,13 @@ pub async fn users(
     Extension(p): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
     p.require(Right::Admin)?;
-    let users = s
-        .open_store()?
-        .users()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let users = tokio::task::spawn_blocking(move || {
+        s.open_store()?
+            .users()
+            .map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
     let list: Vec<Value> = users
         .iter()
         .map(|u| json!({"name": u.name, "role": u.role.id(), "created_at": u.created_at, "created_by": u.created_by, "failures": u.failures, "locked_until": u.locked_until}))
