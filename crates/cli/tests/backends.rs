@@ -770,3 +770,97 @@ fn several_servers_share_one_store() {
         );
     }
 }
+
+#[test]
+fn store_copy_round_trip_is_the_identity() {
+    // A demo store with a bit of everything: users, a monitoring run, an amendment.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let o = onemap(&[
+        "demo",
+        "--out",
+        out,
+        "--patches",
+        "1500",
+        "--years",
+        "2024,2025",
+        "--seed",
+        "6",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let gpkg = dir.path().join("onemap.gpkg").display().to_string();
+    let o = onemap(&[
+        "monitor", "--from", "2024", "--to", "2025", "--store", &gpkg, "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_onemap"))
+        .args(["user", "add", "wang", "--role", "city", "--store", &gpkg])
+        .env("ONEMAP_PASSWORD", "correct horse")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let original = onemap_store::open(Path::new(&gpkg))
+        .unwrap()
+        .dump()
+        .unwrap();
+    // Through every backend and back into a new GeoPackage.
+    for b in backends("copy") {
+        let middle = if b.pg.is_some() {
+            b.location.clone()
+        } else {
+            dir.path()
+                .join(format!("middle-{}.gpkg", b.name))
+                .display()
+                .to_string()
+        };
+        let back = dir
+            .path()
+            .join(format!("back-{}.gpkg", b.name))
+            .display()
+            .to_string();
+        for (from, to) in [(&gpkg, &middle), (&middle, &back)] {
+            let o = onemap(&["store", "copy", from, to]);
+            assert!(
+                o.status.success(),
+                "{}: {}",
+                b.name,
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert!(String::from_utf8_lossy(&o.stdout).contains("verifies to the same head"));
+        }
+        for loc in [&middle, &back] {
+            let s = onemap_store::open(Path::new(loc)).unwrap();
+            assert_eq!(s.dump().unwrap(), original, "{}: {loc}", b.name);
+            for (ds, _) in &original.datasets {
+                let a = read_all(
+                    onemap_store::open(Path::new(&gpkg))
+                        .unwrap()
+                        .features(&ds.id)
+                        .unwrap()
+                        .as_mut(),
+                )
+                .unwrap();
+                let c = read_all(s.features(&ds.id).unwrap().as_mut()).unwrap();
+                assert_eq!(a.len(), c.len());
+                for (x, y) in a.iter().zip(&c) {
+                    assert_eq!(
+                        (&x.geometry, &x.values),
+                        (&y.geometry, &y.values),
+                        "{}",
+                        ds.id
+                    );
+                }
+            }
+            // The copied users sign in with their passwords.
+            let mut s = onemap_store::open(Path::new(loc)).unwrap();
+            assert!(s
+                .sign_in("wang", "correct horse", 60, "test")
+                .unwrap()
+                .is_ok());
+        }
+        // A store that holds anything is not a target.
+        let o = onemap(&["store", "copy", &gpkg, &back]);
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+    }
+}

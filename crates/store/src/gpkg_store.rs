@@ -705,6 +705,132 @@ impl Store for GpkgStore {
         Ok(r)
     }
 
+    fn password_hash(&self, name: &str) -> Result<Option<String>> {
+        use crate::users::UserDb;
+        Ok(crate::users::SqliteUsers(&self.conn)
+            .user(name)
+            .map_err(|e| err(&self.path, e))?
+            .map(|r| r.password))
+    }
+
+    fn restore(
+        &mut self,
+        dump: &crate::Dump,
+        features: &mut dyn FnMut(&Dataset) -> Result<Box<dyn FeatureReader>>,
+    ) -> Result<()> {
+        crate::restore_target_empty(self)?;
+        let path = self.path.clone();
+        let e = |x: rusqlite::Error| err(&path, x);
+        let tx = self.write().map_err(e)?;
+        for (ds, findings) in &dump.datasets {
+            let mut r = features(ds)?;
+            let fields = r.info().fields.clone();
+            let mut t =
+                GpkgTable::create(&tx, &ds.table, &fields, ds.kind.polygons()).map_err(e)?;
+            while let Some(f) = r.read_feature()? {
+                t.insert(&tx, f.geometry, &f.values).map_err(e)?;
+            }
+            t.finish(&tx, &format!("{} {}", ds.kind.chinese(), ds.name))
+                .map_err(e)?;
+            tx.execute(
+                "INSERT INTO onemap_datasets VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, '[]')",
+                params![
+                    ds.id,
+                    ds.kind.id(),
+                    ds.year,
+                    ds.name,
+                    ds.features as i64,
+                    ds.source,
+                    ds.sha256,
+                    ds.source_crs,
+                    ds.imported_at,
+                    ds.imported_by,
+                    ds.warnings as i64,
+                    ds.table
+                ],
+            )
+            .map_err(e)?;
+            for f in findings {
+                tx.execute(
+                    "INSERT INTO onemap_findings VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        ds.id,
+                        f.severity.id(),
+                        f.check,
+                        f.feature.map(|x| x as i64),
+                        f.field,
+                        f.message
+                    ],
+                )
+                .map_err(e)?;
+            }
+        }
+        for r in &dump.stats {
+            tx.execute(
+                "INSERT INTO onemap_stats (year, unit, key, value, source, imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'onemap store copy')",
+                params![r.year, r.unit, r.key, r.value, r.source, crate::now_rfc3339()],
+            )
+            .map_err(e)?;
+        }
+        for (run, alerts) in &dump.runs {
+            tx.execute(
+                "INSERT INTO onemap_monitor_runs (id, from_year, to_year, at, user, inputs, rules, alerts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![run.id, run.from, run.to, run.at, run.user, run.inputs, run.rules, run.alerts as i64],
+            )
+            .map_err(e)?;
+            for a in alerts {
+                tx.execute(
+                    "INSERT INTO onemap_alerts (run_id, alert_id, rule, severity, unit, township, area_m2, from_dlbm, to_dlbm, wkb) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![run.id, a.id, a.rule, a.severity, a.unit, a.township, a.area_m2, a.from_dlbm, a.to_dlbm, a.wkb],
+                )
+                .map_err(e)?;
+            }
+        }
+        for v in &dump.versions {
+            tx.execute(
+                "INSERT INTO onemap_plan_versions (version, approval, approved_on, authority, created_at, created_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![v.version, v.approval, v.approved_on, v.authority, v.created_at, v.created_by, v.note],
+            )
+            .map_err(e)?;
+            for l in &v.layers {
+                tx.execute(
+                    "INSERT INTO onemap_plan_layers (version, kind, dataset_id, inherited) VALUES (?1, ?2, ?3, ?4)",
+                    params![v.version, l.kind, l.dataset, l.inherited as i64],
+                )
+                .map_err(e)?;
+            }
+        }
+        for a in &dump.amendments {
+            tx.execute(
+                "INSERT INTO onemap_amendments (id, status, base_version, proposed_at, proposed_by, source, sha256, changes, checks, decided_at, decided_by, decision, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![a.id, a.status, a.base_version, a.proposed_at, a.proposed_by, a.source, a.sha256, a.changes, a.checks, a.decided_at, a.decided_by, a.decision, a.version],
+            )
+            .map_err(e)?;
+        }
+        for r in &dump.reviews {
+            tx.execute(
+                "INSERT INTO onemap_reviews (id, at, actor, county, feature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![r.id, r.at, r.actor, r.county, r.feature],
+            )
+            .map_err(e)?;
+        }
+        for a in &dump.audit {
+            tx.execute(
+                "INSERT INTO onemap_audit (seq, at, actor, action, object, detail, digest, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![a.seq, a.at, a.actor, a.action, a.object, a.detail, a.digest, a.prev, a.hash],
+            )
+            .map_err(e)?;
+        }
+        for (u, hash) in &dump.users {
+            tx.execute(
+                "INSERT INTO onemap_users (name, role, password, created_at, created_by, failures) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![u.name, u.role.id(), hash, u.created_at, u.created_by, u.failures],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)
+    }
+
     fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment> {
         let path = self.path.clone();
         let e = |x: rusqlite::Error| err(&path, x);
@@ -883,6 +1009,151 @@ fn new_id(conn: &Connection, path: &Path, kind: Kind, year: Option<i32>) -> Resu
     unreachable!("an unused id exists")
 }
 
+/// A dataset table being written: created with its R-tree, filled feature by feature, then
+/// registered (contents, geometry column, index triggers, extension).
+struct GpkgTable {
+    table: String,
+    gtype: &'static str,
+    insert: String,
+    rtree: String,
+    extent: [f64; 4],
+    blob: Vec<u8>,
+}
+
+impl GpkgTable {
+    fn create(
+        tx: &Connection,
+        table: &str,
+        fields: &[onemap_formats::Field],
+        polygons: bool,
+    ) -> rusqlite::Result<GpkgTable> {
+        ensure_srs(tx, &Crs::Cgcs2000)?;
+        let gtype = if polygons { "MULTIPOLYGON" } else { "GEOMETRY" };
+        let mut ddl = format!(
+            "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {gtype}",
+            ident(table)
+        );
+        for f in fields {
+            let t = match f.ty {
+                FieldType::Int => "INTEGER",
+                FieldType::Float => "REAL",
+                FieldType::Bool => "BOOLEAN",
+                FieldType::Date => "DATE",
+                FieldType::Text => "TEXT",
+            };
+            ddl.push_str(&format!(", {} {t}", ident(&f.name)));
+        }
+        ddl.push(')');
+        tx.execute_batch(&ddl)?;
+        let rtree = format!("rtree_{table}_geom");
+        tx.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
+            ident(&rtree)
+        ))?;
+        let insert = format!(
+            "INSERT INTO {} (geom{}) VALUES (?1{})",
+            ident(table),
+            fields
+                .iter()
+                .map(|f| format!(", {}", ident(&f.name)))
+                .collect::<String>(),
+            (0..fields.len())
+                .map(|i| format!(", ?{}", i + 2))
+                .collect::<String>()
+        );
+        Ok(GpkgTable {
+            table: table.to_string(),
+            gtype,
+            insert,
+            rtree,
+            extent: [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+            blob: Vec::new(),
+        })
+    }
+
+    /// Add a feature (a polygon is stored as a one-part multipolygon).
+    fn insert(
+        &mut self,
+        tx: &Connection,
+        geometry: Option<onemap_formats::Geometry>,
+        values: &[Value],
+    ) -> rusqlite::Result<()> {
+        let geom = geometry.map(|g| match g {
+            onemap_formats::Geometry::Polygon(poly) => {
+                onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
+            }
+            g => g,
+        });
+        let bb = geom.as_ref().and_then(bbox);
+        let mut vals: Vec<SqlValue> = Vec::with_capacity(values.len() + 1);
+        vals.push(match (&geom, bb) {
+            (Some(g), Some(b)) => {
+                wkb::gpkg_blob(g, 4490, b, &mut self.blob);
+                SqlValue::Blob(self.blob.clone())
+            }
+            _ => SqlValue::Null,
+        });
+        for v in values {
+            vals.push(match v {
+                Value::Null => SqlValue::Null,
+                Value::Int(i) => SqlValue::Integer(*i),
+                Value::Float(x) => SqlValue::Real(*x),
+                Value::Bool(b) => SqlValue::Integer(*b as i64),
+                Value::Text(t) | Value::Date(t) => SqlValue::Text(t.clone()),
+            });
+        }
+        tx.prepare_cached(&self.insert)?
+            .execute(rusqlite::params_from_iter(vals))?;
+        if let Some(b) = bb {
+            let fid = tx.last_insert_rowid();
+            tx.prepare_cached(&format!(
+                "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
+                ident(&self.rtree)
+            ))?
+            .execute(params![fid, b[0], b[2], b[1], b[3]])?;
+            let e = &mut self.extent;
+            *e = [
+                e[0].min(b[0]),
+                e[1].min(b[1]),
+                e[2].max(b[2]),
+                e[3].max(b[3]),
+            ];
+        }
+        Ok(())
+    }
+
+    /// Register the table as a GeoPackage feature layer.
+    fn finish(self, tx: &Connection, description: &str) -> rusqlite::Result<()> {
+        let (table, extent) = (&self.table, self.extent);
+        tx.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4490)",
+            params![
+                table,
+                description,
+                extent[0].is_finite().then_some(extent[0]),
+                extent[1].is_finite().then_some(extent[1]),
+                extent[2].is_finite().then_some(extent[2]),
+                extent[3].is_finite().then_some(extent[3])
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, 4490, 0, 0)",
+            params![table, self.gtype],
+        )?;
+        tx.execute_batch(&rtree_triggers(table, "geom", "fid"))?;
+        tx.execute(
+            "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+            params![table],
+        )?;
+        Ok(())
+    }
+}
+
 /// An import inside the caller's transaction (committed by the caller when `dataset` is
 /// `Some`; a refusal leaves it to roll back).
 fn import_on(
@@ -909,107 +1180,18 @@ fn import_on(
     let table = id.replace('-', "_");
     let fields = ins.fields().to_vec();
     let e = |x: rusqlite::Error| err(path, x);
-    ensure_srs(tx, &Crs::Cgcs2000).map_err(e)?;
-    let gtype = if req.kind.polygons() {
-        "MULTIPOLYGON"
-    } else {
-        "GEOMETRY"
-    };
-    let mut ddl = format!(
-        "CREATE TABLE {} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom {gtype}",
-        ident(&table)
-    );
-    for f in &fields {
-        let t = match f.ty {
-            FieldType::Int => "INTEGER",
-            FieldType::Float => "REAL",
-            FieldType::Bool => "BOOLEAN",
-            FieldType::Date => "DATE",
-            FieldType::Text => "TEXT",
-        };
-        ddl.push_str(&format!(", {} {t}", ident(&f.name)));
-    }
-    ddl.push(')');
-    tx.execute_batch(&ddl).map_err(e)?;
-    let rtree = format!("rtree_{table}_geom");
-    tx.execute_batch(&format!(
-        "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
-        ident(&rtree)
-    ))
-    .map_err(e)?;
-    let insert = format!(
-        "INSERT INTO {} (geom{}) VALUES (?1{})",
-        ident(&table),
-        fields
-            .iter()
-            .map(|f| format!(", {}", ident(&f.name)))
-            .collect::<String>(),
-        (0..fields.len())
-            .map(|i| format!(", ?{}", i + 2))
-            .collect::<String>()
-    );
-    let mut extent = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
+    let mut t = GpkgTable::create(tx, &table, &fields, req.kind.polygons()).map_err(e)?;
     let mut read = 0u64;
-    {
-        let mut st = tx.prepare(&insert).map_err(e)?;
-        let mut rt = tx
-            .prepare(&format!(
-                "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
-                ident(&rtree)
-            ))
-            .map_err(e)?;
-        let mut blob = Vec::new();
-        while let Some(f) = source.read_feature()? {
-            let p = ins.feature(read, f);
-            read += 1;
-            if read % 4096 == 0 {
-                progress(read);
-            }
-            if ins.has_errors() {
-                continue; // keep reading to report every problem; nothing will be stored
-            }
-            let geom = p.geometry.map(|g| match g {
-                onemap_formats::Geometry::Polygon(poly) => {
-                    onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
-                }
-                g => g,
-            });
-            let bb = geom.as_ref().and_then(bbox);
-            let mut vals: Vec<SqlValue> = Vec::with_capacity(fields.len() + 1);
-            vals.push(match (&geom, bb) {
-                (Some(g), Some(b)) => {
-                    wkb::gpkg_blob(g, 4490, b, &mut blob);
-                    SqlValue::Blob(blob.clone())
-                }
-                _ => SqlValue::Null,
-            });
-            for v in &p.values {
-                vals.push(match v {
-                    Value::Null => SqlValue::Null,
-                    Value::Int(i) => SqlValue::Integer(*i),
-                    Value::Float(x) => SqlValue::Real(*x),
-                    Value::Bool(b) => SqlValue::Integer(*b as i64),
-                    Value::Text(t) | Value::Date(t) => SqlValue::Text(t.clone()),
-                });
-            }
-            st.execute(rusqlite::params_from_iter(vals)).map_err(e)?;
-            if let Some(b) = bb {
-                let fid = tx.last_insert_rowid();
-                rt.execute(params![fid, b[0], b[2], b[1], b[3]])
-                    .map_err(e)?;
-                extent = [
-                    extent[0].min(b[0]),
-                    extent[1].min(b[1]),
-                    extent[2].max(b[2]),
-                    extent[3].max(b[3]),
-                ];
-            }
+    while let Some(f) = source.read_feature()? {
+        let p = ins.feature(read, f);
+        read += 1;
+        if read % 4096 == 0 {
+            progress(read);
         }
+        if ins.has_errors() {
+            continue; // keep reading to report every problem; nothing will be stored
+        }
+        t.insert(tx, p.geometry, &p.values).map_err(e)?;
     }
     progress(read);
     let (findings, notes) = ins.finish();
@@ -1022,28 +1204,13 @@ fn import_on(
             read,
         });
     }
-    tx.execute(
-        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4490)",
-        params![
-            table,
-            format!("{} {}", req.kind.chinese(), req.name.clone().unwrap_or_default()),
-            extent[0].is_finite().then_some(extent[0]),
-            extent[1].is_finite().then_some(extent[1]),
-            extent[2].is_finite().then_some(extent[2]),
-            extent[3].is_finite().then_some(extent[3])
-        ],
-    )
-    .map_err(e)?;
-    tx.execute(
-        "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, 4490, 0, 0)",
-        params![table, gtype],
-    )
-    .map_err(e)?;
-    tx.execute_batch(&rtree_triggers(&table, "geom", "fid"))
-        .map_err(e)?;
-    tx.execute(
-        "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-        params![table],
+    t.finish(
+        tx,
+        &format!(
+            "{} {}",
+            req.kind.chinese(),
+            req.name.clone().unwrap_or_default()
+        ),
     )
     .map_err(e)?;
     let warnings = findings.len() as u64;

@@ -109,6 +109,38 @@ pub struct StoredReview {
     pub feature: String,
 }
 
+/// Everything a store holds but its features (what `onemap store copy` moves besides them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dump {
+    /// Datasets with their findings, oldest first.
+    pub datasets: Vec<(Dataset, Vec<Finding>)>,
+    /// Statistics inputs.
+    pub stats: Vec<StatRow>,
+    /// Monitoring runs with their alerts.
+    pub runs: Vec<(MonitorRun, Vec<AlertRecord>)>,
+    /// Plan versions with their layers.
+    pub versions: Vec<PlanVersion>,
+    /// Amendments.
+    pub amendments: Vec<Amendment>,
+    /// Reviews kept by the server.
+    pub reviews: Vec<StoredReview>,
+    /// The audit trail.
+    pub audit: Vec<AuditEntry>,
+    /// Users with their password hashes.
+    pub users: Vec<(User, String)>,
+}
+
+/// Refuse to restore into a store that holds anything.
+pub(crate) fn restore_target_empty(s: &dyn Store) -> Result<()> {
+    if !s.datasets()?.is_empty() || !s.audit_log()?.is_empty() || !s.users()?.is_empty() {
+        return Err(StoreError::Mapping(format!(
+            "{}: the target store is not empty; copy into a new GeoPackage or a freshly initialised database",
+            s.location()
+        )));
+    }
+    Ok(())
+}
+
 /// What to import.
 #[derive(Clone, Debug)]
 pub struct ImportRequest {
@@ -492,6 +524,38 @@ pub trait Store {
     fn session_user(&self, token: &str) -> Result<Option<User>>;
     /// End a session; audited. `false` when there was none.
     fn sign_out(&mut self, token: &str) -> Result<bool>;
+    /// A user's password hash (Argon2id PHC string), for copying a store.
+    fn password_hash(&self, name: &str) -> Result<Option<String>>;
+    /// Everything the store holds but the features, as stored.
+    fn dump(&self) -> Result<Dump> {
+        let mut d = Dump::default();
+        for ds in self.datasets()? {
+            let f = self.findings(&ds.id)?;
+            d.datasets.push((ds, f));
+        }
+        d.stats = self.stats()?;
+        for r in self.monitor_runs()? {
+            let a = self.alerts(r.id)?;
+            d.runs.push((r, a));
+        }
+        d.versions = self.plan_versions()?;
+        d.amendments = self.amendments()?;
+        d.reviews = self.reviews(None, usize::MAX >> 1)?;
+        d.audit = self.audit_log()?;
+        for u in self.users()? {
+            let h = self.password_hash(&u.name)?.unwrap_or_default();
+            d.users.push((u, h));
+        }
+        Ok(d)
+    }
+    /// Fill an empty store with a [`Dump`] and each dataset's features (from `features`), as
+    /// they were: ids, times, users, findings, plan versions, the audit chain with its hashes,
+    /// password hashes. One transaction: all of it or nothing.
+    fn restore(
+        &mut self,
+        dump: &Dump,
+        features: &mut dyn FnMut(&Dataset) -> Result<Box<dyn FeatureReader>>,
+    ) -> Result<()>;
     /// Another handle on the same store for a reader thread, where the store allows it.
     fn reopen(&self) -> Option<Box<dyn Store + Send>> {
         None

@@ -447,6 +447,99 @@ fn new_id(
     }
 }
 
+/// Create a dataset table; returns the column types and the `COPY` statement that fills it
+/// (fid, geom, the fields).
+fn create_table(
+    tx: &mut Transaction,
+    url: &str,
+    table: &str,
+    fields: &[Field],
+    polygons: bool,
+) -> Result<(Vec<Type>, String)> {
+    let e = |x: postgres::Error| err(url, x);
+    let gtype = if polygons { "MultiPolygon" } else { "Geometry" };
+    let mut ddl = format!(
+        "CREATE TABLE onemap.{} (fid bigint PRIMARY KEY, geom geometry({gtype}, 4490)",
+        ident(table)
+    );
+    let mut types = vec![Type::INT8];
+    // The geometry type's OID is the database's own: taken from a statement that uses it.
+    types.push(
+        tx.prepare("SELECT $1::geometry")
+            .map_err(e)?
+            .params()
+            .first()
+            .cloned()
+            .ok_or_else(|| err(url, "no geometry type: is PostGIS installed?"))?,
+    );
+    for f in fields {
+        let (sql, t) = column_type(f.ty);
+        ddl.push_str(&format!(", {} {sql}", ident(&f.name)));
+        types.push(t);
+    }
+    ddl.push(')');
+    tx.batch_execute(&ddl).map_err(e)?;
+    let copy = format!(
+        "COPY onemap.{} (fid, geom{}) FROM STDIN (FORMAT binary)",
+        ident(table),
+        fields
+            .iter()
+            .map(|f| format!(", {}", ident(&f.name)))
+            .collect::<String>()
+    );
+    Ok((types, copy))
+}
+
+/// One `COPY` row: fid, the geometry as EWKB (a polygon as a one-part multipolygon), values.
+fn feature_cells(
+    fid: i64,
+    geometry: Option<onemap_formats::Geometry>,
+    values: Vec<Value>,
+    row: &mut Vec<Cell>,
+) {
+    let geom = geometry.map(|g| match g {
+        onemap_formats::Geometry::Polygon(poly) => {
+            onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
+        }
+        g => g,
+    });
+    row.clear();
+    row.push(Cell::Int(fid));
+    row.push(match geom.as_ref().filter(|g| bbox(g).is_some()) {
+        Some(g) => {
+            let mut b = Vec::new();
+            ewkb(g, &mut b);
+            Cell::Geom(b)
+        }
+        None => Cell::Null,
+    });
+    for v in values {
+        row.push(match v {
+            Value::Null => Cell::Null,
+            Value::Int(i) => Cell::Int(i),
+            Value::Float(x) => Cell::Float(x),
+            Value::Bool(b) => Cell::Bool(b),
+            Value::Text(t) | Value::Date(t) => Cell::Text(t),
+        });
+    }
+}
+
+/// Index a filled dataset table, gather its statistics, name it.
+fn finish_table(
+    tx: &mut Transaction,
+    table: &str,
+    comment: &str,
+) -> std::result::Result<(), postgres::Error> {
+    tx.batch_execute(&format!(
+        "CREATE INDEX {} ON onemap.{} USING gist (geom); ANALYZE onemap.{}; COMMENT ON TABLE onemap.{} IS '{}'",
+        ident(&format!("{table}_geom")),
+        ident(table),
+        ident(table),
+        ident(table),
+        comment.replace('\'', "''")
+    ))
+}
+
 /// An import inside the caller's transaction (committed by the caller when `dataset` is
 /// `Some`; a refusal leaves it to roll back).
 fn import_on(
@@ -471,40 +564,7 @@ fn import_on(
     let id = new_id(tx, req.kind, req.year).map_err(e)?;
     let table = id.replace('-', "_");
     let fields = ins.fields().to_vec();
-    let gtype = if req.kind.polygons() {
-        "MultiPolygon"
-    } else {
-        "Geometry"
-    };
-    let mut ddl = format!(
-        "CREATE TABLE onemap.{} (fid bigint PRIMARY KEY, geom geometry({gtype}, 4490)",
-        ident(&table)
-    );
-    let mut types = vec![Type::INT8];
-    // The geometry type's OID is the database's own: taken from a statement that uses it.
-    types.push(
-        tx.prepare("SELECT $1::geometry")
-            .map_err(e)?
-            .params()
-            .first()
-            .cloned()
-            .ok_or_else(|| err(url, "no geometry type: is PostGIS installed?"))?,
-    );
-    for f in &fields {
-        let (sql, t) = column_type(f.ty);
-        ddl.push_str(&format!(", {} {sql}", ident(&f.name)));
-        types.push(t);
-    }
-    ddl.push(')');
-    tx.batch_execute(&ddl).map_err(e)?;
-    let copy = format!(
-        "COPY onemap.{} (fid, geom{}) FROM STDIN (FORMAT binary)",
-        ident(&table),
-        fields
-            .iter()
-            .map(|f| format!(", {}", ident(&f.name)))
-            .collect::<String>()
-    );
+    let (types, copy) = create_table(tx, url, &table, &fields, req.kind.polygons())?;
     let mut read = 0u64;
     let mut stored = 0u64;
     {
@@ -520,32 +580,8 @@ fn import_on(
             if ins.has_errors() {
                 continue; // keep reading to report every problem; nothing will be stored
             }
-            let geom = p.geometry.map(|g| match g {
-                onemap_formats::Geometry::Polygon(poly) => {
-                    onemap_formats::Geometry::MultiPolygon(geo_types::MultiPolygon(vec![poly]))
-                }
-                g => g,
-            });
-            row.clear();
             stored += 1;
-            row.push(Cell::Int(stored as i64));
-            row.push(match geom.as_ref().filter(|g| bbox(g).is_some()) {
-                Some(g) => {
-                    let mut b = Vec::new();
-                    ewkb(g, &mut b);
-                    Cell::Geom(b)
-                }
-                None => Cell::Null,
-            });
-            for v in p.values {
-                row.push(match v {
-                    Value::Null => Cell::Null,
-                    Value::Int(i) => Cell::Int(i),
-                    Value::Float(x) => Cell::Float(x),
-                    Value::Bool(b) => Cell::Bool(b),
-                    Value::Text(t) | Value::Date(t) => Cell::Text(t),
-                });
-            }
+            feature_cells(stored as i64, p.geometry, p.values, &mut row);
             let refs: Vec<&(dyn ToSql + Sync)> =
                 row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
             w.write(&refs).map_err(e)?;
@@ -567,19 +603,15 @@ fn import_on(
             read,
         });
     }
-    tx.batch_execute(&format!(
-        "CREATE INDEX {} ON onemap.{} USING gist (geom); ANALYZE onemap.{};",
-        ident(&format!("{table}_geom")),
-        ident(&table),
-        ident(&table)
-    ))
-    .map_err(e)?;
-    tx.batch_execute(&format!(
-        "COMMENT ON TABLE onemap.{} IS '{} {}'",
-        ident(&table),
-        req.kind.chinese(),
-        req.name.clone().unwrap_or_default().replace('\'', "''")
-    ))
+    finish_table(
+        tx,
+        &table,
+        &format!(
+            "{} {}",
+            req.kind.chinese(),
+            req.name.clone().unwrap_or_default()
+        ),
+    )
     .map_err(e)?;
     let name = req
         .name
@@ -1391,6 +1423,129 @@ impl Store for PostgisStore {
 
     fn plan_versions(&self) -> Result<Vec<PlanVersion>> {
         read_plan_versions(&mut *self.client.borrow_mut()).map_err(self.e())
+    }
+
+    fn password_hash(&self, name: &str) -> Result<Option<String>> {
+        use crate::users::UserDb;
+        Ok(PgUsers(&mut *self.client.borrow_mut())
+            .user(name)
+            .map_err(|e| err(&self.url, e))?
+            .map(|r| r.password))
+    }
+
+    fn restore(
+        &mut self,
+        dump: &crate::Dump,
+        features: &mut dyn FnMut(&Dataset) -> Result<Box<dyn FeatureReader>>,
+    ) -> Result<()> {
+        crate::restore_target_empty(self)?;
+        let url = self.url.clone();
+        self.write(|tx| {
+            let e = |x: postgres::Error| err(&url, x);
+            for (ds, findings) in &dump.datasets {
+                let mut r = features(ds)?;
+                let fields = r.info().fields.clone();
+                let (types, copy) = create_table(tx, &url, &ds.table, &fields, ds.kind.polygons())?;
+                {
+                    let sink = tx.copy_in(&copy).map_err(e)?;
+                    let mut w = BinaryCopyInWriter::new(sink, &types);
+                    let mut row = Vec::with_capacity(fields.len() + 2);
+                    let mut fid = 0i64;
+                    while let Some(f) = r.read_feature()? {
+                        fid += 1;
+                        feature_cells(fid, f.geometry, f.values, &mut row);
+                        let refs: Vec<&(dyn ToSql + Sync)> =
+                            row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+                        w.write(&refs).map_err(e)?;
+                    }
+                    w.finish().map_err(e)?;
+                }
+                finish_table(tx, &ds.table, &format!("{} {}", ds.kind.chinese(), ds.name))
+                    .map_err(e)?;
+                tx.execute(
+                    "INSERT INTO onemap.datasets (id, kind, year, name, features, source, sha256, source_crs, imported_at, imported_by, warnings, table_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    &[&ds.id, &ds.kind.id(), &ds.year, &ds.name, &(ds.features as i64), &ds.source, &ds.sha256, &ds.source_crs, &ds.imported_at, &ds.imported_by, &(ds.warnings as i64), &ds.table],
+                )
+                .map_err(e)?;
+                for f in findings {
+                    tx.execute(
+                        "INSERT INTO onemap.findings (dataset_id, severity, check_id, feature, field, message) VALUES ($1, $2, $3, $4, $5, $6)",
+                        &[&ds.id, &f.severity.id(), &f.check, &f.feature.map(|x| x as i64), &f.field, &f.message],
+                    )
+                    .map_err(e)?;
+                }
+            }
+            for r in &dump.stats {
+                tx.execute(
+                    "INSERT INTO onemap.stats (year, unit, key, value, source, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, 'onemap store copy')",
+                    &[&r.year, &r.unit, &r.key, &r.value, &r.source, &crate::now_rfc3339()],
+                )
+                .map_err(e)?;
+            }
+            for (run, alerts) in &dump.runs {
+                tx.execute(
+                    "INSERT INTO onemap.monitor_runs (id, from_year, to_year, at, \"user\", inputs, rules, alerts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    &[&run.id, &run.from, &run.to, &run.at, &run.user, &run.inputs, &run.rules, &(run.alerts as i64)],
+                )
+                .map_err(e)?;
+                for a in alerts {
+                    tx.execute(
+                        "INSERT INTO onemap.alerts (run_id, alert_id, rule, severity, unit, township, area_m2, from_dlbm, to_dlbm, wkb) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                        &[&run.id, &a.id, &a.rule, &a.severity, &a.unit, &a.township, &a.area_m2, &a.from_dlbm, &a.to_dlbm, &a.wkb],
+                    )
+                    .map_err(e)?;
+                }
+            }
+            for v in &dump.versions {
+                tx.execute(
+                    "INSERT INTO onemap.plan_versions (version, approval, approved_on, authority, created_at, created_by, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[&v.version, &v.approval, &v.approved_on, &v.authority, &v.created_at, &v.created_by, &v.note],
+                )
+                .map_err(e)?;
+                for l in &v.layers {
+                    tx.execute(
+                        "INSERT INTO onemap.plan_layers (version, kind, dataset_id, inherited) VALUES ($1, $2, $3, $4)",
+                        &[&v.version, &l.kind, &l.dataset, &l.inherited],
+                    )
+                    .map_err(e)?;
+                }
+            }
+            for a in &dump.amendments {
+                tx.execute(
+                    "INSERT INTO onemap.amendments (id, status, base_version, proposed_at, proposed_by, source, sha256, changes, checks, decided_at, decided_by, decision, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    &[&a.id, &a.status, &a.base_version, &a.proposed_at, &a.proposed_by, &a.source, &a.sha256, &a.changes, &a.checks, &a.decided_at, &a.decided_by, &a.decision, &a.version],
+                )
+                .map_err(e)?;
+            }
+            for r in &dump.reviews {
+                tx.execute(
+                    "INSERT INTO onemap.reviews (id, at, actor, county, feature) VALUES ($1, $2, $3, $4, $5)",
+                    &[&r.id, &r.at, &r.actor, &r.county, &r.feature],
+                )
+                .map_err(e)?;
+            }
+            // The sequences continue after the copied rows.
+            tx.batch_execute(
+                "SELECT setval(pg_get_serial_sequence('onemap.monitor_runs', 'id'), coalesce(max(id), 0) + 1, false) FROM onemap.monitor_runs;
+                 SELECT setval(pg_get_serial_sequence('onemap.reviews', 'id'), coalesce(max(id), 0) + 1, false) FROM onemap.reviews;",
+            )
+            .map_err(e)?;
+            for a in &dump.audit {
+                tx.execute(
+                    "INSERT INTO onemap.audit (seq, at, actor, action, object, detail, digest, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    &[&a.seq, &a.at, &a.actor, &a.action, &a.object, &a.detail, &a.digest, &a.prev, &a.hash],
+                )
+                .map_err(e)?;
+            }
+            for (u, hash) in &dump.users {
+                tx.execute(
+                    "INSERT INTO onemap.users (name, role, password, created_at, created_by, failures) VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[&u.name, &u.role.id(), hash, &u.created_at, &u.created_by, &u.failures],
+                )
+                .map_err(e)?;
+            }
+            Ok(((), true))
+        })
     }
 
     fn propose_amendment(&mut self, a: &Amendment) -> Result<Amendment> {
