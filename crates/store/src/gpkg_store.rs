@@ -1182,18 +1182,21 @@ fn import_on(
     let e = |x: rusqlite::Error| err(path, x);
     let mut t = GpkgTable::create(tx, &table, &fields, req.kind.polygons()).map_err(e)?;
     let mut read = 0u64;
-    while let Some(f) = source.read_feature()? {
-        let p = ins.feature(read, f);
-        read += 1;
-        if read % 4096 == 0 {
-            progress(read);
+    loop {
+        let batch = onemap_survey::inspect::read_batch(source)?;
+        if batch.is_empty() {
+            break;
         }
-        if ins.has_errors() {
-            continue; // keep reading to report every problem; nothing will be stored
+        let k = batch.len() as u64;
+        for p in ins.features(read, batch) {
+            if ins.has_errors() {
+                continue; // keep reading to report every problem; nothing will be stored
+            }
+            t.insert(tx, p.geometry, &p.values).map_err(e)?;
         }
-        t.insert(tx, p.geometry, &p.values).map_err(e)?;
+        read += k;
+        progress(read);
     }
-    progress(read);
     let (findings, notes) = ins.finish();
     if findings.iter().any(|f| f.severity == Severity::Error) {
         // The caller rolls back.

@@ -524,16 +524,15 @@ fn feature_cells(
     }
 }
 
-/// Index a filled dataset table, gather its statistics, name it.
+/// Index a filled dataset table and name it (autovacuum gathers its statistics).
 fn finish_table(
     tx: &mut Transaction,
     table: &str,
     comment: &str,
 ) -> std::result::Result<(), postgres::Error> {
     tx.batch_execute(&format!(
-        "CREATE INDEX {} ON onemap.{} USING gist (geom); ANALYZE onemap.{}; COMMENT ON TABLE onemap.{} IS '{}'",
+        "CREATE INDEX {} ON onemap.{} USING gist (geom); COMMENT ON TABLE onemap.{} IS '{}'",
         ident(&format!("{table}_geom")),
-        ident(table),
         ident(table),
         ident(table),
         comment.replace('\'', "''")
@@ -566,25 +565,29 @@ fn import_on(
     let fields = ins.fields().to_vec();
     let (types, copy) = create_table(tx, url, &table, &fields, req.kind.polygons())?;
     let mut read = 0u64;
-    let mut stored = 0u64;
     {
         let sink = tx.copy_in(&copy).map_err(e)?;
         let mut w = BinaryCopyInWriter::new(sink, &types);
         let mut row: Vec<Cell> = Vec::with_capacity(fields.len() + 2);
-        while let Some(f) = source.read_feature()? {
-            let p = ins.feature(read, f);
-            read += 1;
-            if read % 4096 == 0 {
-                progress(read);
+        let mut stored = 0i64;
+        loop {
+            let batch = onemap_survey::inspect::read_batch(source)?;
+            if batch.is_empty() {
+                break;
             }
-            if ins.has_errors() {
-                continue; // keep reading to report every problem; nothing will be stored
+            let k = batch.len() as u64;
+            for p in ins.features(read, batch) {
+                if ins.has_errors() {
+                    continue; // keep reading to report every problem; nothing will be stored
+                }
+                stored += 1;
+                feature_cells(stored, p.geometry, p.values, &mut row);
+                let refs: Vec<&(dyn ToSql + Sync)> =
+                    row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+                w.write(&refs).map_err(e)?;
             }
-            stored += 1;
-            feature_cells(stored as i64, p.geometry, p.values, &mut row);
-            let refs: Vec<&(dyn ToSql + Sync)> =
-                row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
-            w.write(&refs).map_err(e)?;
+            read += k;
+            progress(read);
         }
         if ins.has_errors() {
             // Abandon the COPY: the caller rolls the transaction back.

@@ -22,6 +22,65 @@ pub struct Prepared {
     pub area_cents: Option<i64>,
 }
 
+/// A feature after the work that needs nothing of the others.
+struct Staged {
+    index: u64,
+    values: Vec<Value>,
+    issues: Vec<(String, String, bool)>,
+    geometry: Option<Geometry>,
+    geometry_ok: bool,
+    repairs: Vec<checks::GeometryIssue>,
+    area_cents: Option<i64>,
+}
+
+/// The per-feature work's inputs.
+struct Stager<'a> {
+    kind: Kind,
+    map: &'a FieldMap,
+    source_crs: Crs,
+    to_4490: Transform,
+}
+
+impl Stager<'_> {
+    /// The per-feature work that needs nothing of the other features.
+    fn stage(&self, index: u64, f: Feature) -> Staged {
+        let mut issues = Vec::new();
+        let values = normalize(self.kind, self.map, &f.values, &mut issues);
+        let mut geometry = f.geometry;
+        let repairs = checks::repair(&mut geometry, self.kind.polygons());
+        let geometry_ok = repairs.iter().all(|gi| gi.severity != Severity::Error);
+        let area_cents = match (&geometry, self.source_crs.area_frame()) {
+            (Some(g), Some(frame)) if geometry_ok => {
+                let rings = polygon_rings(g);
+                (!rings.is_empty()).then(|| {
+                    sandiao::to_cents(sandiao::feature_area(
+                        frame,
+                        rings
+                            .iter()
+                            .map(|(r, h)| (r.0.iter().map(|c| [c.x, c.y]), *h)),
+                    ))
+                })
+            }
+            _ => None,
+        };
+        if let Some(g) = &mut geometry {
+            if !self.to_4490.is_identity() {
+                let t = self.to_4490;
+                map_coords(g, &|p| t.apply(p));
+            }
+        }
+        Staged {
+            index,
+            values,
+            issues,
+            geometry,
+            geometry_ok,
+            repairs,
+            area_cents,
+        }
+    }
+}
+
 /// Runs the import pipeline over features, collecting findings.
 pub struct Inspector {
     kind: Kind,
@@ -88,9 +147,69 @@ impl Inspector {
 
     /// Process one source feature.
     pub fn feature(&mut self, index: u64, f: Feature) -> Prepared {
-        let mut issues = Vec::new();
-        let values = normalize(self.kind, &self.map, &f.values, &mut issues);
-        for (field, message, error) in issues {
+        let staged = self.stager().stage(index, f);
+        self.admit(staged)
+    }
+
+    /// Process a batch of source features (consecutive indices from `first`): the per-feature
+    /// work (normalising, repairing, measuring, converting to CGCS2000) on every core, then the
+    /// checks in order. The same result as [`Inspector::feature`] on each.
+    pub fn features(&mut self, first: u64, batch: Vec<Feature>) -> Vec<Prepared> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let staged: Vec<Staged> = if threads < 2 || batch.len() < 256 {
+            batch
+                .into_iter()
+                .enumerate()
+                .map(|(k, f)| self.stager().stage(first + k as u64, f))
+                .collect()
+        } else {
+            let chunk = batch.len().div_ceil(threads);
+            let mut parts: Vec<Vec<(u64, Feature)>> = Vec::new();
+            for (k, f) in batch.into_iter().enumerate() {
+                if k % chunk == 0 {
+                    parts.push(Vec::with_capacity(chunk));
+                }
+                if let Some(p) = parts.last_mut() {
+                    p.push((first + k as u64, f));
+                }
+            }
+            let me = self.stager();
+            let me = &me;
+            std::thread::scope(|sc| {
+                let hs: Vec<_> = parts
+                    .into_iter()
+                    .map(|part| {
+                        sc.spawn(move || {
+                            part.into_iter()
+                                .map(|(i, f)| me.stage(i, f))
+                                .collect::<Vec<Staged>>()
+                        })
+                    })
+                    .collect();
+                hs.into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        staged.into_iter().map(|s| self.admit(s)).collect()
+    }
+
+    /// What the per-feature work needs (shared by the threads).
+    fn stager(&self) -> Stager<'_> {
+        Stager {
+            kind: self.kind,
+            map: &self.map,
+            source_crs: self.source_crs,
+            to_4490: self.to_4490,
+        }
+    }
+
+    /// Record a staged feature's findings and run the checks on it, in source order.
+    fn admit(&mut self, s: Staged) -> Prepared {
+        let index = s.index;
+        for (field, message, error) in s.issues {
             self.findings.push(Finding {
                 severity: if error {
                     Severity::Error
@@ -103,10 +222,7 @@ impl Inspector {
                 message,
             });
         }
-        let mut geometry = f.geometry;
-        let mut geometry_ok = true;
-        for gi in checks::repair(&mut geometry, self.kind.polygons()) {
-            geometry_ok &= gi.severity != Severity::Error;
+        for gi in s.repairs {
             self.findings.push(Finding {
                 severity: gi.severity,
                 check: if gi.severity == Severity::Error {
@@ -119,41 +235,21 @@ impl Inspector {
                 message: gi.message,
             });
         }
-        let area_cents = match (&geometry, self.source_crs.area_frame()) {
-            (Some(g), Some(frame)) if geometry_ok => {
-                let rings = polygon_rings(g);
-                (!rings.is_empty()).then(|| {
-                    sandiao::to_cents(sandiao::feature_area(
-                        frame,
-                        rings
-                            .iter()
-                            .map(|(r, h)| (r.0.iter().map(|c| [c.x, c.y]), *h)),
-                    ))
-                })
-            }
-            _ => None,
-        };
-        if let Some(g) = &mut geometry {
-            if !self.to_4490.is_identity() {
-                let t = self.to_4490;
-                map_coords(g, &|p| t.apply(p));
-            }
-        }
         let record = Record {
             index,
             fields: &self.map.fields,
-            values: &values,
-            lonlat: geometry.as_ref().filter(|_| geometry_ok),
-            area_cents,
+            values: &s.values,
+            lonlat: s.geometry.as_ref().filter(|_| s.geometry_ok),
+            area_cents: s.area_cents,
         };
         for c in &mut self.checks {
             c.feature(&record, &mut self.findings);
         }
         Prepared {
             index,
-            geometry,
-            values,
-            area_cents,
+            geometry: s.geometry,
+            values: s.values,
+            area_cents: s.area_cents,
         }
     }
 
@@ -179,10 +275,30 @@ pub fn validate(
     let fields = r.info().fields.clone();
     let mut ins = Inspector::new(kind, &fields, crs, user_map, opts)?;
     let mut n = 0;
-    while let Some(f) = r.read_feature().map_err(|e| e.to_string())? {
-        ins.feature(n, f);
-        n += 1;
+    loop {
+        let batch = read_batch(r).map_err(|e| e.to_string())?;
+        if batch.is_empty() {
+            break;
+        }
+        let k = batch.len() as u64;
+        ins.features(n, batch);
+        n += k;
     }
     let (f, notes) = ins.finish();
     Ok((f, notes, n))
 }
+
+/// Features read a batch at a time (what [`Inspector::features`] takes); empty at the end.
+pub fn read_batch(r: &mut dyn FeatureReader) -> onemap_formats::Result<Vec<Feature>> {
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        match r.read_feature()? {
+            Some(f) => batch.push(f),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+/// Features per batch.
+pub const BATCH: usize = 4096;

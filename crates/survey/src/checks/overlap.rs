@@ -83,38 +83,67 @@ impl Check for Overlap {
                 })
                 .collect(),
         );
-        for (i, a) in self.items.iter().enumerate() {
-            let env = AABB::from_corners([a.bbox[0], a.bbox[1]], [a.bbox[2], a.bbox[3]]);
-            for e in tree.locate_in_envelope_intersecting(&env) {
-                if e.slot <= i {
-                    continue;
-                }
-                let b = &self.items[e.slot];
-                if !may_overlap(&a.geom, &b.geom) {
-                    continue;
-                }
-                let shared = a.geom.intersection(&b.geom);
-                let area = sandiao::feature_area(
-                    AreaFrame::LonLat,
-                    shared
-                        .0
-                        .iter()
-                        .flat_map(|p| {
-                            std::iter::once((p.exterior(), false))
-                                .chain(p.interiors().iter().map(|h| (h, true)))
-                        })
-                        .map(|(r, h)| (r.0.iter().map(|c| [c.x, c.y]), h)),
-                );
-                if area > self.min_m2 {
-                    out.push(Finding {
-                        severity: Severity::Warning,
-                        check: "G-W02",
-                        feature: Some(a.index),
-                        field: None,
-                        message: format!("overlaps feature {} by {:.2} m²", b.index, area),
-                    });
-                }
-            }
+        // The candidate pairs on every core, each thread a stripe of the features.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let (items, tree, min_m2) = (&self.items, &tree, self.min_m2);
+        let parts: Vec<Vec<Finding>> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..threads)
+                .map(|t| {
+                    sc.spawn(move || {
+                        let mut out = Vec::new();
+                        for i in (t..items.len()).step_by(threads) {
+                            overlaps_of(items, tree, i, min_m2, &mut out);
+                        }
+                        out
+                    })
+                })
+                .collect();
+            hs.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        out.extend(parts.into_iter().flatten());
+    }
+}
+
+/// G-W02 findings of feature `i` with the later features it overlaps.
+fn overlaps_of(
+    items: &[Item],
+    tree: &RTree<Envelope>,
+    i: usize,
+    min_m2: f64,
+    out: &mut Vec<Finding>,
+) {
+    let a = &items[i];
+    let env = AABB::from_corners([a.bbox[0], a.bbox[1]], [a.bbox[2], a.bbox[3]]);
+    for e in tree.locate_in_envelope_intersecting(&env) {
+        if e.slot <= i {
+            continue;
+        }
+        let b = &items[e.slot];
+        if !may_overlap(&a.geom, &b.geom) {
+            continue;
+        }
+        let shared = a.geom.intersection(&b.geom);
+        let area = sandiao::feature_area(
+            AreaFrame::LonLat,
+            shared
+                .0
+                .iter()
+                .flat_map(|p| {
+                    std::iter::once((p.exterior(), false))
+                        .chain(p.interiors().iter().map(|h| (h, true)))
+                })
+                .map(|(r, h)| (r.0.iter().map(|c| [c.x, c.y]), h)),
+        );
+        if area > min_m2 {
+            out.push(Finding {
+                severity: Severity::Warning,
+                check: "G-W02",
+                feature: Some(a.index),
+                field: None,
+                message: format!("overlaps feature {} by {:.2} m²", b.index, area),
+            });
         }
     }
 }
