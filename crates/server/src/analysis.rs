@@ -309,14 +309,22 @@ fn record_reviews(
 /// a request returns once its parcels are in the store).
 pub fn flush_reviews(s: &AppState) -> Result<(), ApiError> {
     use crate::auth::poisoned;
-    let _writer = s.review_writer.lock().map_err(poisoned)?;
+    // The writer's own store handle, kept open (opening one per write costs more than the
+    // write), dropped after a failure so the next write opens a fresh one.
+    let mut writer = s.review_writer.lock().map_err(poisoned)?;
     let batch = std::mem::take(&mut *s.pending_reviews.lock().map_err(poisoned)?);
     if batch.is_empty() {
         return Ok(());
     }
-    s.open_store()?
-        .record_reviews(&batch)
-        .map_err(|e| ApiError::internal(e.to_string()))
+    let store = match writer.as_mut() {
+        Some(st) => st,
+        None => writer.insert(s.open_store()?),
+    };
+    let r = store.record_reviews(&batch);
+    if r.is_err() {
+        *writer = None;
+    }
+    r.map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// The report as a response, recorded in the store's audit trail with its digest.

@@ -85,8 +85,8 @@ pub struct AppState {
     pub results: Mutex<HashMap<String, Arc<serde_json::Value>>>,
     /// Reviewed parcels waiting to be written to the store.
     pub pending_reviews: Mutex<Vec<onemap_store::ReviewRecord>>,
-    /// Held while reviews are written.
-    pub review_writer: Mutex<()>,
+    /// Held while reviews are written: the store handle they are written with.
+    pub review_writer: Mutex<Option<Box<dyn Store + Send>>>,
     /// The counties of the 行政区 layer: (XZQDM, XZQMC).
     pub counties: Vec<(String, String)>,
     /// Sessions and each feature's county.
@@ -183,7 +183,7 @@ impl AppState {
             tiles: Mutex::new(HashMap::new()),
             results: Mutex::new(HashMap::new()),
             pending_reviews: Mutex::new(Vec::new()),
-            review_writer: Mutex::new(()),
+            review_writer: Mutex::new(None),
             counties: auth::counties_of(snap.layer(Kind::Xzq)),
             auth: Default::default(),
             snap,
