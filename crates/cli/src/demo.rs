@@ -25,10 +25,20 @@ pub struct Args {
     /// postgres:// URL of an empty store made by `onemap store init`.
     #[arg(long)]
     store: Option<PathBuf>,
+    /// Write only a special plan of this many planned roads (about 4 km each) to
+    /// OUT/source/special/roads.gpkg, for `onemap conflicts` and its benchmark; nothing else.
+    #[arg(long)]
+    roads_only: Option<usize>,
 }
 
 /// Run `onemap demo`.
 pub fn run(a: Args) -> anyhow::Result<()> {
+    if let Some(n) = a.roads_only {
+        let path = a.out.join("source/special/roads.gpkg");
+        let km = onemap_demo::write_road_plan(&path, a.seed, n, 4.0).map_err(anyhow::Error::msg)?;
+        eprintln!("wrote {n} planned roads ({km:.0} km) to {}", path.display());
+        return Ok(());
+    }
     let years: Vec<i32> = a
         .years
         .split(',')

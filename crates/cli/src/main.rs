@@ -7,6 +7,7 @@ mod amend;
 mod area;
 mod audit;
 mod check;
+mod conflicts;
 mod convert;
 mod demo;
 mod indicators;
@@ -59,6 +60,8 @@ enum Command {
     Demo(demo::Args),
     /// Review project parcels against the three control lines (用途管制合规性审查).
     Check(check::Args),
+    /// A special plan's layer against the control lines and the zoning (专项规划冲突检测).
+    Conflicts(conflicts::Args),
     /// The plan's indicators for a survey year, graded against their targets (监测评估预警).
     Indicators(indicators::Args),
     /// Statistics inputs (用水总量, population, GDP) per year and unit.
@@ -245,6 +248,7 @@ fn main() -> ExitCode {
         Command::Checks(a) => store_cmds::checks(a),
         Command::Demo(a) => demo::run(a),
         Command::Check(a) => check::run(a),
+        Command::Conflicts(a) => conflicts::run(a),
         Command::Indicators(a) => indicators::run(a),
         Command::StatsInput(a) => indicators::stats_input(a),
         Command::HealthCheck(a) => indicators::health_check(a),

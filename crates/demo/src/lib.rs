@@ -10,6 +10,7 @@
 mod geography;
 mod land;
 mod rng;
+pub mod roads;
 mod tiling;
 
 use geo_types::{Geometry, Polygon};
@@ -155,6 +156,18 @@ fn to_lonlat(p: &Polygon<f64>, crs: &Crs) -> Geometry<f64> {
     let mut g = Geometry::Polygon(p.clone());
     onemap_formats::model::map_coords(&mut g, &|q| crs.to_lonlat(q));
     g
+}
+
+/// Planned roads in the demo's special plan (`source/special/roads.gpkg`).
+pub const DEMO_ROADS: usize = 60;
+
+/// Write `count` planned roads of about `mean_km` km each to `path` (see [`roads::road_plan`]);
+/// the total length, km.
+pub fn write_road_plan(path: &Path, seed: u64, count: usize, mean_km: f64) -> Result<f64, String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    roads::road_plan(path, &tiling::counties()?, seed, count, mean_km)
 }
 
 /// Generate everything. `log` receives progress lines.
@@ -542,6 +555,10 @@ pub fn generate(o: &DemoOptions, log: &mut dyn FnMut(&str)) -> Result<Summary, S
         )?;
     }
     log(&format!("wrote {} project TXT files", projects.len()));
+    let km = write_road_plan(&src.join("special/roads.gpkg"), o.seed, DEMO_ROADS, 4.0)?;
+    log(&format!(
+        "wrote a road plan of {DEMO_ROADS} roads ({km:.0} km) for `onemap conflicts`"
+    ));
 
     // Statistics inputs (用水总量, population, GDP) per county and year, synthetic.
     let stats = statistics(&counties, &o.years);
@@ -736,7 +753,7 @@ fn write_readme(
         o.years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(","),
         sm.patches
     ));
-    r.push_str("## 文件\n\n- `source/<年份>/DLTB_<县代码>.shp`：各年度各旗县市区地类图斑（GBK，.cpg，CGCS2000 3度带 40/41 带，三调字段）\n- `source/plan/*.gpkg`：永久基本农田、生态保护红线、城镇开发边界、基本草原、规划分区、洪涝风险控制区（EPSG:4490）\n- `source/xzq.gpkg`：县级行政区\n- `source/projects/*.txt`：报部格式项目红线（部分占用永久基本农田、生态保护红线或位于城镇开发边界外）\n- `source/stats.csv`：各年度各旗县市区用水总量、常住人口、城镇常住人口、地区生产总值（合成数据，已用 `onemap stats-input import` 的同一格式入库）\n- `onemap.gpkg`：以上全部经 `onemap import` 入库的一张图数据库\n\n");
+    r.push_str("## 文件\n\n- `source/<年份>/DLTB_<县代码>.shp`：各年度各旗县市区地类图斑（GBK，.cpg，CGCS2000 3度带 40/41 带，三调字段）\n- `source/plan/*.gpkg`：永久基本农田、生态保护红线、城镇开发边界、基本草原、规划分区、洪涝风险控制区（EPSG:4490）\n- `source/xzq.gpkg`：县级行政区\n- `source/projects/*.txt`：报部格式项目红线（部分占用永久基本农田、生态保护红线或位于城镇开发边界外）\n- `source/special/roads.gpkg`：综合交通专项规划（规划公路，线要素，EPSG:4550，字段 BSM、XMMC、DLDJ、KD 路基宽度），用于 `onemap conflicts`\n- `source/stats.csv`：各年度各旗县市区用水总量、常住人口、城镇常住人口、地区生产总值（合成数据，已用 `onemap stats-input import` 的同一格式入库）\n- `onemap.gpkg`：以上全部经 `onemap import` 入库的一张图数据库\n\n");
     r.push_str("## 各年度耕地面积（万亩，图斑地类面积）\n\n| 旗县市区 |");
     for y in &o.years {
         r.push_str(&format!(" {y} |"));

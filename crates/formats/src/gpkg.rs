@@ -398,9 +398,110 @@ impl GpkgWriter {
         )
         .map_err(e)?;
         init(&conn).map_err(e)?;
+        conn.execute_batch("BEGIN").map_err(e)?;
+        let t = Table::create(&conn, path, info, date)?;
+        Ok(GpkgWriter {
+            conn: Some(conn),
+            tmp,
+            target: path.to_path_buf(),
+            table: t.table,
+            insert: t.insert,
+            fields: t.fields,
+            srs_id: t.srs_id,
+            multi: t.multi,
+            extent: [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+            boxes: Vec::new(),
+            blob: Vec::new(),
+            index: 0,
+        })
+    }
+
+    /// Finish the current layer and start another in the same file; the features written
+    /// next go to it.
+    pub fn add_layer(&mut self, info: &LayerInfo, date: &str) -> Result<()> {
+        self.finish_table()?;
+        let Some(conn) = &self.conn else {
+            return Ok(());
+        };
+        let t = Table::create(conn, &self.target, info, date)?;
+        self.table = t.table;
+        self.insert = t.insert;
+        self.fields = t.fields;
+        self.srs_id = t.srs_id;
+        self.multi = t.multi;
+        self.extent = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        self.boxes.clear();
+        self.index = 0;
+        Ok(())
+    }
+
+    /// Write the current layer's extent and spatial index.
+    fn finish_table(&mut self) -> Result<()> {
+        let Some(conn) = &self.conn else {
+            return Ok(());
+        };
+        let path = self.target.clone();
+        let e = |e| sql_err(&path, e);
+        if self.extent[0].is_finite() {
+            conn.execute(
+                "UPDATE gpkg_contents SET min_x = ?1, min_y = ?2, max_x = ?3, max_y = ?4 WHERE table_name = ?5",
+                params![self.extent[0], self.extent[1], self.extent[2], self.extent[3], self.table],
+            )
+            .map_err(e)?;
+        }
+        let rt = format!("rtree_{}_geom", self.table);
+        conn.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
+            ident(&rt)
+        ))
+        .map_err(e)?;
+        {
+            let mut st = conn
+                .prepare(&format!(
+                    "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
+                    ident(&rt)
+                ))
+                .map_err(e)?;
+            for (id, b) in &self.boxes {
+                st.execute(params![id, b[0], b[2], b[1], b[3]]).map_err(e)?;
+            }
+        }
+        conn.execute_batch(&rtree_triggers(&self.table, "geom", "fid"))
+            .map_err(e)?;
+        conn.execute(
+            "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+            params![self.table],
+        )
+        .map_err(e)?;
+        Ok(())
+    }
+}
+
+/// One layer's table, created.
+struct Table {
+    table: String,
+    insert: String,
+    fields: Vec<Field>,
+    srs_id: i64,
+    multi: GeometryType,
+}
+
+impl Table {
+    fn create(conn: &Connection, path: &Path, info: &LayerInfo, date: &str) -> Result<Table> {
+        let e = |e| sql_err(path, e);
         let srs_id = match &info.crs {
             Some(c) => {
-                ensure_srs(&conn, c).map_err(e)?;
+                ensure_srs(conn, c).map_err(e)?;
                 c.epsg() as i64
             }
             None => -1,
@@ -459,7 +560,6 @@ impl GpkgWriter {
             params![table, gtype, srs_id],
         )
         .map_err(e)?;
-        conn.execute_batch("BEGIN").map_err(e)?;
         let names: Vec<String> = fields.iter().map(|f| ident(&f.name)).collect();
         let marks: Vec<String> = (0..=fields.len()).map(|i| format!("?{}", i + 1)).collect();
         let insert = format!(
@@ -469,24 +569,12 @@ impl GpkgWriter {
             names.join(", "),
             marks.join(", ")
         );
-        Ok(GpkgWriter {
-            conn: Some(conn),
-            tmp,
-            target: path.to_path_buf(),
+        Ok(Table {
             table,
             insert,
             fields,
             srs_id,
             multi,
-            extent: [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
-            boxes: Vec::new(),
-            blob: Vec::new(),
-            index: 0,
         })
     }
 }
@@ -552,42 +640,12 @@ impl FeatureWriter for GpkgWriter {
     }
 
     fn finish(mut self: Box<Self>) -> Result<()> {
+        self.finish_table()?;
         let Some(conn) = self.conn.take() else {
             return Ok(());
         };
         let path = self.target.clone();
         let e = |e| sql_err(&path, e);
-        if self.extent[0].is_finite() {
-            conn.execute(
-                "UPDATE gpkg_contents SET min_x = ?1, min_y = ?2, max_x = ?3, max_y = ?4 WHERE table_name = ?5",
-                params![self.extent[0], self.extent[1], self.extent[2], self.extent[3], self.table],
-            )
-            .map_err(e)?;
-        }
-        let rt = format!("rtree_{}_geom", self.table);
-        conn.execute_batch(&format!(
-            "CREATE VIRTUAL TABLE {} USING rtree(id, minx, maxx, miny, maxy)",
-            ident(&rt)
-        ))
-        .map_err(e)?;
-        {
-            let mut st = conn
-                .prepare(&format!(
-                    "INSERT INTO {} VALUES (?1, ?2, ?3, ?4, ?5)",
-                    ident(&rt)
-                ))
-                .map_err(e)?;
-            for (id, b) in &self.boxes {
-                st.execute(params![id, b[0], b[2], b[1], b[3]]).map_err(e)?;
-            }
-        }
-        conn.execute_batch(&rtree_triggers(&self.table, "geom", "fid"))
-            .map_err(e)?;
-        conn.execute(
-            "INSERT INTO gpkg_extensions VALUES (?1, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-            params![self.table],
-        )
-        .map_err(e)?;
         conn.execute_batch("COMMIT").map_err(e)?;
         conn.close().map_err(|(_, err)| sql_err(&path, err))?;
         std::fs::rename(&self.tmp, &self.target).map_err(|err| FormatError::io(&self.target, err))

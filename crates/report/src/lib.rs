@@ -3,6 +3,7 @@
 //! rendered from the same SVG), and the report builders on top of it.
 
 pub mod chart;
+pub mod conflicts;
 mod doc;
 mod docx;
 pub mod health;

@@ -110,6 +110,24 @@ impl MapBuilder {
         }
     }
 
+    /// A polyline through lon/lat points, with SVG presentation attributes.
+    pub fn polyline(&mut self, points: &[[f64; 2]], attrs: &str) {
+        let mut d = String::new();
+        let mut last = (f64::NAN, f64::NAN);
+        for (k, p) in points.iter().enumerate() {
+            let (x, y) = self.xy(*p);
+            if k > 0 && k + 1 < points.len() && (x - last.0).abs() < 0.5 && (y - last.1).abs() < 0.5
+            {
+                continue;
+            }
+            let _ = write!(d, "{}{:.1} {:.1}", if k == 0 { "M" } else { "L" }, x, y);
+            last = (x, y);
+        }
+        if points.len() >= 2 {
+            let _ = writeln!(self.body, r#"<path d="{d}" fill="none" {attrs}/>"#);
+        }
+    }
+
     /// Every feature of a layer in the map's box, styled by `style` (`None` skips it).
     pub fn layer(&mut self, layer: &Layer, style: impl Fn(u32) -> Option<String>) {
         let mut ids: Vec<u32> = layer.query(self.bbox).collect();

@@ -6,6 +6,7 @@
 //! are data in the plan file; each rule kind is one file under `rules/` (the registry is
 //! [`rules::KINDS`]).
 
+pub mod conflicts;
 mod measure;
 mod parcel;
 pub mod rules;
@@ -155,6 +156,10 @@ pub struct ParcelReview {
     pub landuse: Vec<LanduseRow>,
     /// Notes: slivers ignored, layers not in the store, land outside the survey.
     pub notes: Vec<String>,
+    /// Each rule's verdict, in the plan's order (not in the JSON: the controls and reasons
+    /// say it there).
+    #[serde(skip)]
+    pub rule_verdicts: Vec<(String, Verdict)>,
 }
 
 /// The layer kinds the plan's review rules need, and the survey.
@@ -179,11 +184,29 @@ pub fn load_snapshot(
     as_of: Option<&str>,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Result<Snapshot> {
+    load_snapshot_with(store, plan, year, as_of, &[], progress)
+}
+
+/// [`load_snapshot`] with more layer kinds besides those the rules need (e.g. 行政区).
+pub fn load_snapshot_with(
+    store: &dyn Store,
+    plan: &Plan,
+    year: Option<i32>,
+    as_of: Option<&str>,
+    extra: &[Kind],
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Snapshot> {
+    let mut kinds = required_kinds(plan);
+    for &k in extra {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
     Ok(Snapshot::load(
         store,
         &SnapshotRequest {
             survey_years: year.into_iter().collect(),
-            kinds: required_kinds(plan),
+            kinds,
             as_of: as_of.map(String::from),
         },
         progress,
@@ -253,8 +276,32 @@ impl<'a> Reviewer<'a> {
         self.snap
     }
 
+    /// Measure also these layer kinds (e.g. 行政区 for the county of a feature); their
+    /// overlaps are in [`Measures::overlaps`], and no rule reads them unless it names them.
+    pub fn also_measure(mut self, kinds: &[Kind]) -> Reviewer<'a> {
+        for &k in kinds {
+            if !self.kinds.contains(&k) {
+                self.kinds.push(k);
+            }
+        }
+        self
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &'a Plan {
+        self.plan
+    }
+
     /// Review one parcel.
     pub fn review(&self, parcel: &Parcel) -> ParcelReview {
+        self.review_measured(parcel).0
+    }
+
+    /// Review one parcel, and return what was measured with the review.
+    pub fn review_measured<'p>(&self, parcel: &'p Parcel) -> (ParcelReview, Measures<'p>)
+    where
+        'a: 'p,
+    {
         let m = Measures::new(self.snap, self.year, self.plan, parcel, &self.kinds);
         let mut findings: Vec<Finding> = self
             .rules
@@ -278,7 +325,18 @@ impl<'a> Reviewer<'a> {
             })
             .collect();
         controls.dedup_by(|a, b| a.rule == b.rule);
-        ParcelReview {
+        let rule_verdicts = self
+            .rules
+            .iter()
+            .map(|(r, _)| {
+                let v = findings
+                    .iter()
+                    .find(|f| f.rule == r.id)
+                    .map_or(Verdict::Pass, |f| f.verdict);
+                (r.id.clone(), v)
+            })
+            .collect();
+        let review = ParcelReview {
             index: parcel.index,
             id: parcel.id.clone(),
             name: parcel.name.clone(),
@@ -297,7 +355,9 @@ impl<'a> Reviewer<'a> {
             }),
             landuse: m.landuse.clone(),
             notes,
-        }
+            rule_verdicts,
+        };
+        (review, m)
     }
 }
 

@@ -14,11 +14,13 @@
 //! overlap = Σ `sandiao` area of parcel ∩ feature over the layer's features (the union, for
 //! layers whose features may overlap), scaled to the parcel's official area, m² to 0.01.
 //!
+//! `verdicts` (optional) overrides `verdict` for the purposes it names.
+//!
 //! ## Example
 //! A 100 m × 100 m parcel whose eastern half lies in 永久基本农田 overlaps 5000.00 m² (7.5 亩):
 //! `prohibited` with the 第三十五条 text and the 国家重大项目 exception.
 
-use super::{feature_names, layer_kind, not_loaded, quiet, verdict, RuleKind};
+use super::{feature_names, layer_kind, not_loaded, purpose_verdicts, quiet, verdict, RuleKind};
 use crate::{cents_f64, m2_mu, mu, ControlRow, Finding, Measures, Verdict};
 use onemap_plan::{Plan, ReviewRule};
 
@@ -37,6 +39,7 @@ impl RuleKind for ControlOverlap {
     fn validate(&self, rule: &ReviewRule) -> Result<(), String> {
         layer_kind(rule)?;
         verdict(rule)?;
+        purpose_verdicts(rule)?;
         Ok(())
     }
 
@@ -44,6 +47,13 @@ impl RuleKind for ControlOverlap {
         let (Ok(kind), Ok(v)) = (layer_kind(rule), verdict(rule)) else {
             return quiet(rule);
         };
+        // A purpose the plan names gets its own verdict (e.g. linear infrastructure in the red
+        // line: only the activities 自然资发〔2022〕142号 allows, after the province's 认定).
+        let v = rule
+            .verdicts
+            .get(m.parcel.purpose.id())
+            .and_then(|v| Verdict::parse(v))
+            .unwrap_or(v);
         let mut f = quiet(rule);
         let row = |overlap: i64, verdict: &str, features: Vec<String>| ControlRow {
             rule: rule.id.clone(),

@@ -54,6 +54,17 @@ fn verdict(rule: &ReviewRule) -> Result<Verdict, String> {
         .ok_or_else(|| format!("`verdict` {v:?} is not pass, attention, restricted or prohibited"))
 }
 
+/// Check the rule's verdicts per purpose (`verdicts`, possibly empty).
+fn purpose_verdicts(rule: &ReviewRule) -> Result<(), String> {
+    for (p, v) in &rule.verdicts {
+        crate::Purpose::parse(p).ok_or_else(|| {
+            format!("`verdicts`: {p:?} is not a purpose (urban, linear, rural, other)")
+        })?;
+        Verdict::parse(v).ok_or_else(|| format!("`verdicts.{p}`: {v:?} is not a verdict"))?;
+    }
+    Ok(())
+}
+
 /// A finding that changes nothing.
 fn quiet(rule: &ReviewRule) -> Finding {
     Finding {

@@ -16,8 +16,8 @@
 //! An 仓储 (urban) parcel of 10 800.00 m² wholly outside the boundary: outside 10 800.00 m²,
 //! `prohibited`.
 
-use super::{layer_kind, not_loaded, quiet, RuleKind};
-use crate::{cents_f64, m2_mu, mu, ControlRow, Finding, Measures, Purpose, Verdict};
+use super::{layer_kind, not_loaded, purpose_verdicts, quiet, RuleKind};
+use crate::{cents_f64, m2_mu, mu, ControlRow, Finding, Measures, Verdict};
 use onemap_plan::{Plan, ReviewRule};
 
 /// See the module doc.
@@ -37,13 +37,7 @@ impl RuleKind for OutsideBoundary {
         if rule.verdicts.is_empty() {
             return Err("needs `verdicts` (a verdict per purpose)".into());
         }
-        for (p, v) in &rule.verdicts {
-            Purpose::parse(p).ok_or_else(|| {
-                format!("`verdicts`: {p:?} is not a purpose (urban, linear, rural, other)")
-            })?;
-            Verdict::parse(v).ok_or_else(|| format!("`verdicts.{p}`: {v:?} is not a verdict"))?;
-        }
-        Ok(())
+        purpose_verdicts(rule)
     }
 
     fn check(&self, rule: &ReviewRule, m: &Measures, _plan: &Plan) -> Finding {
