@@ -20,8 +20,8 @@
 use crate::{cents_f64, mu, Measures, Parcel, ParcelReview, Purpose, ReviewError, Reviewer};
 use crate::{Result, Verdict};
 use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPolygon, Polygon};
-use onemap_formats::model::map_coords;
-use onemap_formats::{ReadOptions, Value};
+use onemap_formats::model::{map_coords, Field, FieldType, GeometryType, LayerInfo};
+use onemap_formats::{Feature, ReadOptions, Value};
 use onemap_geodesy::crs::{Crs, GaussKruger, Transform};
 use onemap_geodesy::sandiao::to_cents;
 use onemap_overlay::clip::{self, ring_contains};
@@ -199,6 +199,49 @@ impl ConflictOptions {
             width: Width::Default,
             corridor_m: 500.0,
         }
+    }
+}
+
+/// Parse the options shared by the CLI and the server.
+pub fn options(
+    plan_type: &str,
+    width: Option<f64>,
+    width_field: Option<&str>,
+    corridor: f64,
+) -> Result<ConflictOptions, String> {
+    let pt = PlanType::parse(plan_type).ok_or_else(|| {
+        format!(
+            "--plan-type {plan_type:?}: use one of {}",
+            PlanType::ALL.map(|p| p.id()).join(", ")
+        )
+    })?;
+    let mut o = ConflictOptions::new(pt);
+    if let Some(w) = width {
+        if !(w.is_finite() && w > 0.0 && w <= 5000.0) {
+            return Err(format!("--width {w}: a width in metres, 0 < w ≤ 5000"));
+        }
+        o.width = Width::Metres(w);
+    }
+    if let Some(f) = width_field {
+        o.width = Width::Field(f.to_string());
+    }
+    if !(corridor.is_finite() && (0.0..=10_000.0).contains(&corridor)) {
+        return Err(format!("--corridor {corridor}: metres, 0 to 10 000"));
+    }
+    o.corridor_m = corridor;
+    Ok(o)
+}
+
+/// Words for the width rule, for reports.
+pub fn width_words(o: &ConflictOptions) -> String {
+    match &o.width {
+        Width::Metres(w) => format!("统一取 {w} 米"),
+        Width::Field(f) => format!("取字段 {f}（米）"),
+        Width::Default => format!(
+            "按规划类型默认：线 {} 米，点 {} 米见方",
+            o.plan_type.default_width(FeatureShape::Line),
+            o.plan_type.default_width(FeatureShape::Point)
+        ),
     }
 }
 
@@ -1310,6 +1353,164 @@ pub fn conflict_pieces(
         }
     }
     out
+}
+
+fn text(s: Option<&str>) -> Value {
+    s.filter(|s| !s.is_empty())
+        .map_or(Value::Null, |s| Value::Text(s.to_string()))
+}
+
+fn float(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, Value::Float)
+}
+
+/// The GeoPackage for QGIS: `conflicts` (the parts of each footprint in conflict, one row per
+/// feature and conflict), `footprints` (every feature's footprint with its verdict) and
+/// `detours` (the suggested shifted centre lines), all in EPSG:4490.
+pub fn write_gpkg(
+    path: &Path,
+    reviewer: &Reviewer,
+    features: &[SpecialFeature],
+    analysed: &[FeatureConflicts],
+) -> Result<()> {
+    let date = onemap_formats::today();
+    let f = |n: &str, t| Field::new(n, t);
+    let layer = |name: &str, g, fields| LayerInfo {
+        name: name.into(),
+        crs: Some(Crs::Cgcs2000),
+        fields,
+        geometry_type: g,
+        feature_count: None,
+    };
+    let mut w = onemap_formats::gpkg::GpkgWriter::create(
+        path,
+        &layer(
+            "conflicts",
+            GeometryType::Polygon,
+            vec![
+                f("FEATURE", FieldType::Int),
+                f("ID", FieldType::Text),
+                f("NAME", FieldType::Text),
+                f("KIND", FieldType::Text),
+                f("LAYER", FieldType::Text),
+                f("RULE", FieldType::Text),
+                f("VERDICT", FieldType::Text),
+                f("OVERLAP_M2", FieldType::Float),
+                f("LENGTH_M", FieldType::Float),
+                f("COUNTY", FieldType::Text),
+            ],
+        ),
+        &date,
+    )?;
+    use onemap_formats::FeatureWriter;
+    for (sf, c) in features.iter().zip(analysed) {
+        if c.conflicts.is_empty() {
+            continue;
+        }
+        for (kind, piece) in conflict_pieces(reviewer, sf, c) {
+            let Some(k) = c.conflicts.iter().find(|x| x.kind == kind) else {
+                continue;
+            };
+            w.write_feature(&Feature {
+                fid: None,
+                geometry: Some(Geometry::MultiPolygon(piece)),
+                values: vec![
+                    Value::Int(c.index as i64),
+                    text(c.id.as_deref()),
+                    text(c.name.as_deref()),
+                    Value::Text(k.kind.clone()),
+                    Value::Text(k.name.clone()),
+                    Value::Text(k.rule.clone()),
+                    Value::Text(k.verdict.id().into()),
+                    Value::Float(k.overlap_m2),
+                    float(k.length_m),
+                    text(c.county.as_deref()),
+                ],
+            })?;
+        }
+    }
+    w.add_layer(
+        &layer(
+            "footprints",
+            GeometryType::Polygon,
+            vec![
+                f("FEATURE", FieldType::Int),
+                f("ID", FieldType::Text),
+                f("NAME", FieldType::Text),
+                f("TYPE", FieldType::Text),
+                f("PURPOSE", FieldType::Text),
+                f("WIDTH_M", FieldType::Float),
+                f("LENGTH_M", FieldType::Float),
+                f("AREA_M2", FieldType::Float),
+                f("VERDICT", FieldType::Text),
+                f("COUNTY", FieldType::Text),
+            ],
+        ),
+        &date,
+    )?;
+    for (sf, c) in features.iter().zip(analysed) {
+        w.write_feature(&Feature {
+            fid: None,
+            geometry: Some(Geometry::MultiPolygon(sf.parcel.polygons.clone())),
+            values: vec![
+                Value::Int(c.index as i64),
+                text(c.id.as_deref()),
+                text(c.name.as_deref()),
+                Value::Text(format!("{:?}", c.geometry_type).to_lowercase()),
+                Value::Text(c.purpose.id().into()),
+                float(c.width_m),
+                float(c.length_m),
+                Value::Float(c.footprint_m2),
+                Value::Text(c.verdict.clone()),
+                text(c.county.as_deref()),
+            ],
+        })?;
+    }
+    w.add_layer(
+        &layer(
+            "detours",
+            GeometryType::Line,
+            vec![
+                f("FEATURE", FieldType::Int),
+                f("ID", FieldType::Text),
+                f("OFFSET_M", FieldType::Float),
+                f("BEFORE_M2", FieldType::Float),
+                f("OVERLAP_M2", FieldType::Float),
+                f("AVOIDS", FieldType::Bool),
+            ],
+        ),
+        &date,
+    )?;
+    for (sf, c) in features.iter().zip(analysed) {
+        let (Some(t), Some(lines)) = (&c.detour, shifted_lines(sf, c)) else {
+            continue;
+        };
+        w.write_feature(&Feature {
+            fid: None,
+            geometry: Some(Geometry::MultiLineString(MultiLineString(
+                lines
+                    .into_iter()
+                    .map(|l| {
+                        LineString(
+                            l.into_iter()
+                                .map(|p| geo_types::Coord { x: p[0], y: p[1] })
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            ))),
+            values: vec![
+                Value::Int(c.index as i64),
+                text(c.id.as_deref()),
+                Value::Float(t.offset_m),
+                Value::Float(t.before_m2),
+                Value::Float(t.overlap_m2),
+                Value::Bool(t.avoids),
+            ],
+        })?;
+    }
+    Box::new(w).finish()?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -49,6 +49,11 @@ fn upload_kind(content_type: &str, name: Option<&str>, body: &[u8]) -> &'static 
         .map(str::to_ascii_lowercase);
     if content_type.contains("zip") || ext.as_deref() == Some("zip") || body.starts_with(b"PK") {
         "zip"
+    } else if content_type.contains("geopackage")
+        || ext.as_deref() == Some("gpkg")
+        || body.starts_with(b"SQLite format 3\0")
+    {
+        "gpkg"
     } else if content_type.contains("json")
         || matches!(ext.as_deref(), Some("geojson" | "json"))
         || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
@@ -103,28 +108,11 @@ fn stage(dir: &std::path::Path, kind: &str, body: &[u8]) -> Result<std::path::Pa
     }
 }
 
-/// `POST /api/check`: a coordinate TXT, GeoJSON or zipped shapefile, raw or as the multipart
-/// field `file`; `?purpose=` as in the CLI; `?format=html|docx` returns the report.
-pub async fn check(
-    State(s): State<Shared>,
-    Extension(p): Extension<Principal>,
-    Query(q): Query<HashMap<String, String>>,
+/// The body of an upload: raw, or the multipart field `file` (with its file name); and the
+/// content type. An empty body is a 400.
+async fn read_upload(
     req: Request,
-) -> Result<Response, ApiError> {
-    p.require(Right::Review)?;
-    let purpose = q
-        .get("purpose")
-        .map(|p| {
-            Purpose::parse(p)
-                .ok_or_else(|| ApiError::bad(format!("purpose={p}: urban, linear, rural or other")))
-        })
-        .transpose()?;
-    let format = q.get("format").map_or("json", String::as_str).to_string();
-    if !matches!(format.as_str(), "json" | "html" | "docx") {
-        return Err(ApiError::bad(format!(
-            "format={format}: json, html or docx"
-        )));
-    }
+) -> Result<(axum::body::Bytes, Option<String>, String), ApiError> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -163,9 +151,177 @@ pub async fn check(
     };
     if body.is_empty() {
         return Err(ApiError::bad(
-            "empty body: send a coordinate TXT, GeoJSON or zipped shapefile",
+            "empty body: send a coordinate TXT, GeoJSON, GeoPackage or zipped shapefile",
         ));
     }
+    Ok((body, name, ct))
+}
+
+/// Most features in one `POST /api/conflicts`.
+pub const MAX_SPECIAL_FEATURES: usize = 20_000;
+/// Most vertices in one `POST /api/conflicts`.
+pub const MAX_SPECIAL_VERTICES: usize = 2_000_000;
+
+/// `POST /api/conflicts`: a special plan's layer (GeoJSON, GeoPackage or zipped shapefile,
+/// raw or as the multipart field `file`) against the control lines, as `onemap conflicts`:
+/// `?plan_type=` (required), `?width=` or `?width_field=`, `?corridor=`, and `?format=json`
+/// (the analysis with the features as GeoJSON for the map), `html`/`docx` (the report) or
+/// `gpkg` (conflict pieces, footprints and detours for QGIS). A county user may analyse only
+/// layers inside their county.
+pub async fn conflicts(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    use onemap_review::conflicts as c;
+    p.require(Right::Review)?;
+    let num = |k: &str| {
+        q.get(k)
+            .map(|v| {
+                v.parse::<f64>()
+                    .map_err(|_| ApiError::bad(format!("{k}={v}: a number of metres")))
+            })
+            .transpose()
+    };
+    let plan_type = q
+        .get("plan_type")
+        .ok_or_else(|| ApiError::bad("plan_type= is required (transport, water, energy, municipal, public, ecology, heritage, other)"))?;
+    let opts = c::options(
+        plan_type,
+        num("width")?,
+        q.get("width_field").map(String::as_str),
+        num("corridor")?.unwrap_or(500.0),
+    )
+    .map_err(|e| ApiError::bad(e.replace("--", "").replace('-', "_")))?;
+    let format = q.get("format").map_or("json", String::as_str).to_string();
+    if !matches!(format.as_str(), "json" | "html" | "docx" | "gpkg") {
+        return Err(ApiError::bad(format!(
+            "format={format}: json, html, docx or gpkg"
+        )));
+    }
+    let (body, name, ct) = read_upload(req).await?;
+    let kind = upload_kind(&ct, name.as_deref(), &body);
+    let s2 = s.clone();
+    blocking(move || {
+        let dir = tempfile::tempdir().map_err(|e| ApiError::internal(e.to_string()))?;
+        let hide = |e: String| e.replace(&dir.path().display().to_string(), "upload");
+        let path = stage(dir.path(), kind, &body)?;
+        let features = c::read_special(&path, &Default::default(), &opts)
+            .map_err(|e| ApiError::bad(hide(e.to_string())))?;
+        let vertices: usize = features
+            .iter()
+            .flat_map(|f| f.parcel.polygons.0.iter())
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
+        if features.len() > MAX_SPECIAL_FEATURES || vertices > MAX_SPECIAL_VERTICES {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "TooMuchWork",
+                format!(
+                    "{} features with {vertices} footprint vertices; one request analyses at most {MAX_SPECIAL_FEATURES} features and {MAX_SPECIAL_VERTICES} vertices",
+                    features.len()
+                ),
+            ));
+        }
+        let reviewer = Reviewer::new(&s2.snap, &s2.plan, None)
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .also_measure(&[onemap_survey::Kind::Xzq]);
+        let analysed: Vec<c::FeatureConflicts> =
+            c::analyse(&reviewer, &features, &opts).into_iter().map(|x| x.0).collect();
+        if let Some(code) = p.county() {
+            let outside: Vec<String> = analysed
+                .iter()
+                .filter(|f| f.county.as_deref() != Some(code))
+                .take(5)
+                .map(|f| f.name.clone().or_else(|| f.id.clone()).unwrap_or_else(|| format!("第 {} 个要素", f.index + 1)))
+                .collect();
+            if !outside.is_empty() {
+                return Err(forbidden(format!(
+                    "{} 等要素不在本县（旗、市、区）范围内，县级用户只能分析本辖区内的专项规划",
+                    outside.join("、")
+                )));
+            }
+        }
+        let file = name.clone().unwrap_or_else(|| format!("上传的专项规划（{kind}）"));
+        let rep = c::report(&opts, reviewer.year(), analysed.clone(), Vec::new());
+        match format.as_str() {
+            "json" => {
+                let map: Vec<Value> = features
+                    .iter()
+                    .zip(&analysed)
+                    .map(|(f, a)| {
+                        let geometry = if f.lines.is_empty() {
+                            crate::ogc::geometry(&f.parcel.polygons)
+                        } else {
+                            json!({"type": "MultiLineString", "coordinates": f.lines})
+                        };
+                        json!({"type": "Feature", "geometry": geometry, "properties": {
+                            "index": a.index, "id": a.id, "name": a.name, "verdict": a.verdict,
+                            "conflicts": a.conflicts.iter().map(|k| k.name.clone()).collect::<Vec<_>>().join("、"),
+                        }})
+                    })
+                    .collect();
+                Ok(Json(json!({
+                    "file": file, "plan": s2.plan.plan.name, "report": rep,
+                    "map": {"type": "FeatureCollection", "features": map},
+                }))
+                .into_response())
+            }
+            "gpkg" => {
+                let out = dir.path().join("conflicts.gpkg");
+                c::write_gpkg(&out, &reviewer, &features, &analysed)
+                    .map_err(|e| ApiError::internal(hide(e.to_string())))?;
+                let b = std::fs::read(&out).map_err(|e| ApiError::internal(e.to_string()))?;
+                Ok((
+                    [
+                        (header::CONTENT_TYPE, "application/geopackage+sqlite3".to_string()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            "attachment; filename=\"conflicts.gpkg\"".to_string(),
+                        ),
+                    ],
+                    b,
+                )
+                    .into_response())
+            }
+            f => {
+                let meta = onemap_report::conflicts::ConflictMeta {
+                    file: file.clone(),
+                    date: onemap_formats::today(),
+                    width: c::width_words(&opts),
+                };
+                let doc = onemap_report::conflicts::conflicts_report(&rep, &features, &s2.snap, &s2.plan, &meta);
+                report_response(&s2, &p, &doc, f, "专项规划符合性分析报告", &format!("{file} 专项规划符合性分析报告"))
+            }
+        }
+    })
+    .await
+}
+
+/// `POST /api/check`: a coordinate TXT, GeoJSON or zipped shapefile, raw or as the multipart
+/// field `file`; `?purpose=` as in the CLI; `?format=html|docx` returns the report.
+pub async fn check(
+    State(s): State<Shared>,
+    Extension(p): Extension<Principal>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    p.require(Right::Review)?;
+    let purpose = q
+        .get("purpose")
+        .map(|p| {
+            Purpose::parse(p)
+                .ok_or_else(|| ApiError::bad(format!("purpose={p}: urban, linear, rural or other")))
+        })
+        .transpose()?;
+    let format = q.get("format").map_or("json", String::as_str).to_string();
+    if !matches!(format.as_str(), "json" | "html" | "docx") {
+        return Err(ApiError::bad(format!(
+            "format={format}: json, html or docx"
+        )));
+    }
+    let (body, name, ct) = read_upload(req).await?;
     let kind = upload_kind(&ct, name.as_deref(), &body);
     let s2 = s.clone();
     blocking(move || {

@@ -321,6 +321,7 @@ pub fn router(state: Shared) -> Router {
         .route("/tiles/{tilejson}", get(tiles::tilejson))
         .route("/style.json", get(tiles::style))
         .route("/api/check", post(analysis::check))
+        .route("/api/conflicts", post(analysis::conflicts))
         .route("/api/indicators", get(analysis::indicators))
         .route("/api/monitor", get(analysis::monitor))
         .route("/api/alerts", get(analysis::alerts))

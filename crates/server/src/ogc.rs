@@ -430,6 +430,7 @@ pub async fn openapi(State(s): State<Shared>, h: HeaderMap) -> Response {
             "/api/area": {"post": {"summary": "Area of a GeoJSON (Multi)Polygon in CRS84 by the survey's ellipsoidal method, in m², 亩 and 公顷", "responses": {"200": {"description": "the area"}, "400": {"description": "bad input"}}}},
             "/api/reviews": p("The latest 1000 parcels reviewed through /api/check, kept in the store (GeoJSON; a county user: their county)"),
             "/public": p("The public page (web application)"),
+            "/api/conflicts": {"post": {"summary": "Special plan conflict analysis (专项规划冲突检测) of a GeoJSON, GeoPackage or zipped shapefile layer (?plan_type=, ?width= or ?width_field=, ?corridor=, ?format=json|html|docx|gpkg)", "responses": {"200": {"description": "the analysis, the report or the GeoPackage"}, "400": {"description": "bad input"}, "413": {"description": "too large"}}}},
             "/api/check": {"post": {"summary": "Project review of a coordinate TXT, GeoJSON or zipped shapefile (?purpose=, ?format=json|html|docx)", "responses": {"200": {"description": "the review"}, "400": {"description": "bad input"}, "413": {"description": "too large"}}}},
             "/api/indicators": p("Indicators of a survey year (?year=, ?as_of=YYYY-MM-DD: the plan version in force that day)"),
             "/api/monitor": p("Transition matrix and alerts between two years (?from=&to=)"),

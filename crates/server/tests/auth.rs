@@ -358,6 +358,12 @@ async fn authorization_matrix() {
             "home city admin",
         ),
         (
+            Method::POST,
+            "/api/conflicts?plan_type=other".into(),
+            Some(f.project.clone()),
+            "home city admin",
+        ),
+        (
             Method::GET,
             "/api/reviews".into(),
             None,
