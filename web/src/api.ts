@@ -254,3 +254,63 @@ export function roleText(u: UserInfo): string {
   if (u.county) return `${u.county.name}用户`;
   return { admin: "系统管理员", city: "市级用户", approver: "审批用户", public: "公众" }[u.role] ?? u.role;
 }
+
+/** One conflict of a special-plan feature with a control layer. */
+export interface Conflict {
+  kind: string;
+  name: string;
+  rule: string;
+  overlap_m2: number;
+  length_m: number | null;
+  verdict: string;
+}
+
+/** A special-plan feature with conflicts (or outside the plan area). */
+export interface FeatureConflicts {
+  index: number;
+  id: string | null;
+  name: string | null;
+  geometry_type: "point" | "line" | "polygon";
+  length_m: number | null;
+  footprint_m2: number;
+  county_name: string | null;
+  conflicts: Conflict[];
+  verdict: string;
+  reasons: string[];
+  detour: { offset_m: number; overlap_m2: number; before_m2: number; avoids: boolean } | null;
+}
+
+export interface LayerTotal {
+  kind: string;
+  name: string;
+  features: number;
+  overlap_m2: number;
+  overlap_ha: number;
+  length_km: number;
+}
+
+export interface ConflictSummary {
+  code?: string;
+  name?: string;
+  features: number;
+  with_conflicts: number;
+  without_conflicts: number;
+  outside_plan_area: number;
+  length_km: number;
+  footprint_ha: number;
+  layers: LayerTotal[];
+}
+
+/** The answer of POST /api/conflicts. */
+export interface ConflictResult {
+  file: string;
+  plan: string;
+  report: {
+    plan_type_name: string;
+    year: number;
+    summary: ConflictSummary;
+    counties: ConflictSummary[];
+    features: FeatureConflicts[];
+  };
+  map: import("geojson").FeatureCollection;
+}

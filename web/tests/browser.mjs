@@ -217,6 +217,23 @@ try {
   await page.locator("#verdict").waitFor({ timeout: 30000 });
   check(true, `review of a drawn parcel: ${(await page.locator("#verdict").textContent()).trim()}`);
 
+  // 合规审查 → 专项规划冲突检测: the demo's road plan with its KD widths; the conflicts per
+  // layer, the list, the roads on the map; the GeoPackage for QGIS downloads.
+  await page.click("#tab-special");
+  await page.fill("#width-field", "KD");
+  const roads = path.join(path.dirname(store), "source", "special", "roads.gpkg");
+  await page.setInputFiles("#special-upload", roads);
+  await page.locator("#conflict-summary").waitFor({ timeout: 60000 });
+  const summary = (await page.locator("#conflict-summary").textContent()).trim();
+  check(/共 60 个要素/.test(summary), `conflicts: ${summary}`);
+  const listed = await page.locator("#conflict-list > li").count();
+  check(listed > 0 && (await page.locator("#conflict-layers tbody tr").count()) > 0, `conflicts: ${listed} features listed, totals by layer`);
+  check(await page.evaluate(() => (document.querySelector("#map")?.dataset.specialFeatures) === "60"), "conflicts: the 60 roads drawn on the map");
+  await page.waitForTimeout(1200);
+  await shot("06b-conflicts");
+  const [gp] = await Promise.all([page.waitForEvent("download", { timeout: 60000 }), page.click("#conflict-gpkg")]);
+  check(gp.suggestedFilename().endsWith(".gpkg"), `conflicts: GeoPackage downloads as ${gp.suggestedFilename()}`);
+
   // 监测预警: the alert list; a click zooms to the polygon.
   await page.goto(`${base}/#/alerts`);
   await page.locator("#alert-table").waitFor({ timeout: 30000 });

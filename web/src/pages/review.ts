@@ -5,6 +5,7 @@
 import type { Feature, FeatureCollection, Polygon } from "geojson";
 import { getJson, postBlob, postJson, type CheckResult, type Meta, type ParcelReview } from "../api";
 import { createMap, fitBbox, geometryBbox, setOverlay, Sketch, unionBbox } from "../mapview";
+import { mountConflictPanel } from "./conflicts";
 import { areaText, download, errorBox, h, num, PURPOSE_TEXT, VERDICT_TEXT } from "../util";
 
 /** What was sent, to ask for the report of the same upload. */
@@ -156,7 +157,33 @@ export async function mountReview(root: HTMLElement, meta: Meta): Promise<() => 
     },
     "在地图上绘制地块",
   );
-  panel.append(
+  // Two tools under 合规审查: a project's parcels, and a special plan's whole layer.
+  const projectPane = h("div", { id: "project-pane" });
+  const specialPane = h("div", { id: "special-pane", hidden: true });
+  mountConflictPanel(specialPane, map);
+  const tab = (label: string, id: string, show: HTMLElement, hide: HTMLElement) =>
+    h(
+      "button",
+      {
+        id,
+        class: "tab",
+        onclick: (e: Event) => {
+          show.hidden = false;
+          hide.hidden = true;
+          panel.querySelectorAll(".tab").forEach((t) => t.classList.toggle("active", t === e.currentTarget));
+        },
+      },
+      label,
+    );
+  const tabs = h(
+    "div",
+    { class: "row tabs" },
+    tab("建设项目审查", "tab-project", projectPane, specialPane),
+    tab("专项规划冲突检测", "tab-special", specialPane, projectPane),
+  );
+  tabs.firstElementChild?.classList.add("active");
+  panel.append(tabs, projectPane, specialPane);
+  projectPane.append(
     h("h3", {}, "建设项目用地合规性审查"),
     h("p", { class: "muted" }, "上传报批坐标文件（TXT）、压缩的 Shapefile（ZIP）或 GeoJSON，或在地图上绘制地块，系统按“三区三线”等管控要求审查。"),
     h("label", { class: "row" }, "用途", purpose),
