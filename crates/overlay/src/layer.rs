@@ -3,6 +3,7 @@
 //! a bulk-loaded R-tree of the boxes.
 
 use crate::clip;
+use crate::edges::{EdgeBands, BANDED};
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use onemap_formats::Value;
 use onemap_geodesy::sandiao::{feature_area, AreaFrame};
@@ -64,6 +65,8 @@ pub struct Layer {
     bbox: Vec<BBox>,
     area: Vec<f64>,
     tree: RTree<Entry>,
+    /// Edge bands of the large features (county boundaries, large zones), by feature.
+    banded: std::collections::HashMap<u32, EdgeBands>,
 }
 
 /// Builds a [`Layer`] feature by feature.
@@ -104,6 +107,7 @@ impl LayerBuilder {
                 bbox: Vec::new(),
                 area: Vec::new(),
                 tree: RTree::new(),
+                banded: Default::default(),
             },
             entries: Vec::new(),
         }
@@ -200,6 +204,13 @@ impl LayerBuilder {
         }
         l.area = area;
         l.tree = RTree::bulk_load(self.entries);
+        let big: Vec<u32> = (0..n as u32)
+            .filter(|&i| l.rings(i).map(|(r, _)| r.len()).sum::<usize>() > BANDED)
+            .collect();
+        l.banded = big
+            .into_iter()
+            .map(|i| (i, EdgeBands::new(l.rings(i), l.bbox(i))))
+            .collect();
         l
     }
 }
@@ -296,6 +307,14 @@ impl Layer {
         self.num(f, i).map(|x| (x * 100.0).round() as i64)
     }
 
+    /// The edge bands of feature `i`, if it is large enough to have them.
+    pub fn bands(&self, i: u32) -> Option<&EdgeBands> {
+        if self.banded.is_empty() {
+            return None;
+        }
+        self.banded.get(&i)
+    }
+
     /// Bounding box of feature `i`.
     pub fn bbox(&self, i: u32) -> BBox {
         self.bbox[i as usize]
@@ -352,6 +371,9 @@ impl Layer {
     /// Whether point `p` lies inside feature `i` (even–odd over all rings; boundary points are
     /// either).
     pub fn contains_point(&self, i: u32, p: [f64; 2]) -> bool {
+        if let Some(e) = self.bands(i) {
+            return e.contains_point(p);
+        }
         self.rings(i).fold(false, |inside, (ring, _)| {
             inside ^ clip::ring_contains(ring, p)
         })
@@ -364,10 +386,13 @@ impl Layer {
         if bb[0] < f[0] || bb[1] < f[1] || bb[2] > f[2] || bb[3] > f[3] {
             return false;
         }
-        if self
-            .rings(i)
-            .any(|(ring, _)| clip::ring_meets_box(ring, bb))
-        {
+        let meets = match self.bands(i) {
+            Some(e) => e.meets_box(bb),
+            None => self
+                .rings(i)
+                .any(|(ring, _)| clip::ring_meets_box(ring, bb)),
+        };
+        if meets {
             return false;
         }
         self.contains_point(i, [bb[0], bb[1]])

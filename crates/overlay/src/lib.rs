@@ -7,6 +7,7 @@
 
 pub mod adjust;
 pub mod clip;
+pub mod edges;
 pub mod fixture;
 mod layer;
 pub mod overlap;

@@ -7,6 +7,7 @@
 //! patch–control pairs are settled by the edge method without building any geometry.
 
 use crate::clip::{self, box_intersection, ring_contains, segment_meets_box, segments_meet};
+use crate::edges::EdgeBands;
 use crate::layer::{BBox, Layer};
 use geo_types::MultiPolygon;
 use onemap_geodesy::sandiao::{lonlat_edge_sum, lonlat_reference_meridian};
@@ -20,6 +21,8 @@ pub struct Shape<'a> {
     reversed: Vec<bool>,
     bbox: BBox,
     area: f64,
+    /// Edge bands of a large layer feature.
+    bands: Option<&'a EdgeBands>,
 }
 
 fn shoelace(r: &[[f64; 2]]) -> f64 {
@@ -56,6 +59,7 @@ impl<'a> Shape<'a> {
             .map(|(r, hole)| (shoelace(r) > 0.0) == *hole)
             .collect();
         Shape {
+            bands: None,
             rings,
             reversed,
             bbox,
@@ -65,7 +69,9 @@ impl<'a> Shape<'a> {
 
     /// Feature `i` of a layer.
     pub fn of(layer: &'a Layer, i: u32) -> Shape<'a> {
-        Shape::new(layer.rings(i).collect(), layer.area(i))
+        let mut s = Shape::new(layer.rings(i).collect(), layer.area(i));
+        s.bands = layer.bands(i);
+        s
     }
 
     /// The box.
@@ -85,6 +91,9 @@ impl<'a> Shape<'a> {
 
     /// Whether `p` lies inside (even–odd; boundary points are either).
     pub fn contains_point(&self, p: [f64; 2]) -> bool {
+        if let Some(e) = self.bands {
+            return e.contains_point(p);
+        }
         self.rings
             .iter()
             .fold(false, |inside, (r, _)| inside ^ ring_contains(r, p))
@@ -99,7 +108,11 @@ impl<'a> Shape<'a> {
         {
             return false;
         }
-        if self.rings.iter().any(|(r, _)| clip::ring_meets_box(r, bb)) {
+        let meets = match self.bands {
+            Some(e) => e.meets_box(bb),
+            None => self.rings.iter().any(|(r, _)| clip::ring_meets_box(r, bb)),
+        };
+        if meets {
             return false;
         }
         self.contains_point([bb[0], bb[1]])
@@ -107,6 +120,9 @@ impl<'a> Shape<'a> {
 
     /// Oriented edges meeting a box: (start, end) with outer rings counter-clockwise.
     fn edges_in(&self, bb: BBox) -> Vec<([f64; 2], [f64; 2])> {
+        if let Some(e) = self.bands {
+            return e.edges_in(bb);
+        }
         let mut out = Vec::new();
         for ((r, _), &rev) in self.rings.iter().zip(&self.reversed) {
             let n = r.len();
