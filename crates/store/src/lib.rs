@@ -294,6 +294,97 @@ pub struct Event {
     pub detail: String,
 }
 
+/// The survey areas of the patches of one ZLDWDM and DLBM, summed in cents of m²: each value
+/// rounded to the cent half away from zero first (as the row path does), KCMJ empty = 0,
+/// TBDLMJ empty = TBMJ − KCMJ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClassSum {
+    /// 坐落单位代码 (empty when null).
+    pub zldwdm: String,
+    /// 地类编码 (empty when null).
+    pub dlbm: String,
+    /// Patches.
+    pub features: u64,
+    /// Σ TBMJ.
+    pub tbmj: i64,
+    /// Σ KCMJ.
+    pub kcmj: i64,
+    /// Σ TBDLMJ.
+    pub tbdlmj: i64,
+}
+
+/// Adds up the [`ClassSum`]s of a survey dataset while it is imported, with the row path's
+/// rounding; gives nothing for another kind, a missing field or an empty TBMJ.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "postgis"), allow(dead_code))]
+pub(crate) struct ClassSummer {
+    idx: Option<[usize; 5]>,
+    sums: std::collections::BTreeMap<(String, String), (u64, i64, i64, i64)>,
+}
+
+#[cfg_attr(not(feature = "postgis"), allow(dead_code))]
+impl ClassSummer {
+    pub(crate) fn new(kind: Kind, fields: &[onemap_formats::Field]) -> ClassSummer {
+        let at = |n: &str| fields.iter().position(|f| f.name.eq_ignore_ascii_case(n));
+        let idx = match (
+            at("ZLDWDM"),
+            at("DLBM"),
+            at("TBMJ"),
+            at("KCMJ"),
+            at("TBDLMJ"),
+        ) {
+            (Some(z), Some(d), Some(t), Some(k), Some(b)) if kind == Kind::Dltb => {
+                Some([z, d, t, k, b])
+            }
+            _ => None,
+        };
+        ClassSummer {
+            idx,
+            sums: Default::default(),
+        }
+    }
+
+    pub(crate) fn add(&mut self, values: &[Value]) {
+        use onemap_survey::numbers::cents;
+        let Some([z, d, t, k, b]) = self.idx else {
+            return;
+        };
+        let null = Value::Null;
+        let v = |i: usize| values.get(i).unwrap_or(&null);
+        let Some(tc) = cents(v(t)) else {
+            self.idx = None;
+            return;
+        };
+        let kc = cents(v(k)).unwrap_or(0);
+        let bc = cents(v(b)).unwrap_or(tc - kc);
+        let text = |x: &Value| x.as_text().unwrap_or_default();
+        let e = self.sums.entry((text(v(z)), text(v(d)))).or_default();
+        e.0 += 1;
+        e.1 += tc;
+        e.2 += kc;
+        e.3 += bc;
+    }
+
+    pub(crate) fn finish(self) -> Option<Vec<ClassSum>> {
+        self.idx?;
+        Some(
+            self.sums
+                .into_iter()
+                .map(
+                    |((zldwdm, dlbm), (features, tbmj, kcmj, tbdlmj))| ClassSum {
+                        zldwdm,
+                        dlbm,
+                        features,
+                        tbmj,
+                        kcmj,
+                        tbdlmj,
+                    },
+                )
+                .collect(),
+        )
+    }
+}
+
 /// A statistics input: a non-spatial figure (用水总量, population, GDP …) for a year and a
 /// reporting unit.
 #[derive(Clone, Debug, PartialEq)]
@@ -386,6 +477,14 @@ pub trait Store {
     }
     /// Call `f` with the values of `fields` for every feature of a dataset (no geometry).
     fn for_each_row(&self, id: &str, fields: &[&str], f: &mut dyn FnMut(&[Value])) -> Result<()>;
+    /// The class sums of a survey dataset computed where the data is (see [`ClassSum`]), or
+    /// `None` when this store does not, or cannot do it exactly for this dataset (a field
+    /// missing or not numeric, an empty or non-finite TBMJ, a value within 0.01 of a half
+    /// cent): the caller then reads the rows with [`Store::for_each_row`].
+    fn class_sums(&self, id: &str) -> Result<Option<Vec<ClassSum>>> {
+        let _ = id;
+        Ok(None)
+    }
     /// The warnings stored with a dataset.
     fn findings(&self, id: &str) -> Result<Vec<Finding>>;
     /// Remove a dataset; the removal is recorded in the event log.

@@ -13,9 +13,9 @@
 
 use crate::gpkg_store::plan_import_allowed;
 use crate::{
-    audit, AlertRecord, Amendment, AuditEntry, Dataset, ImportOutcome, ImportRequest, MonitorRun,
-    PlanLayer, PlanVersion, Result, ReviewRecord, Role, Session, SignInError, StatRow, Store,
-    StoreError, StoredReview, User,
+    audit, AlertRecord, Amendment, AuditEntry, ClassSum, ClassSummer, Dataset, ImportOutcome,
+    ImportRequest, MonitorRun, PlanLayer, PlanVersion, Result, ReviewRecord, Role, Session,
+    SignInError, StatRow, Store, StoreError, StoredReview, User,
 };
 use onemap_formats::model::bbox;
 use onemap_formats::{
@@ -31,9 +31,10 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 
 /// The schema migrations, in order: (version, SQL).
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    r#"
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE TABLE onemap.datasets (
   id text PRIMARY KEY, seq bigserial, kind text NOT NULL, year integer, name text NOT NULL,
@@ -83,7 +84,17 @@ CREATE TABLE onemap.sessions (
   token_sha256 text PRIMARY KEY, name text NOT NULL, created_at bigint NOT NULL,
   expires_at bigint NOT NULL);
 "#,
-)];
+    ),
+    (
+        2,
+        r#"
+CREATE TABLE onemap.class_sums (
+  dataset_id text NOT NULL, zldwdm text NOT NULL, dlbm text NOT NULL, features bigint NOT NULL,
+  tbmj bigint NOT NULL, kcmj bigint NOT NULL, tbdlmj bigint NOT NULL,
+  PRIMARY KEY (dataset_id, zldwdm, dlbm));
+"#,
+    ),
+];
 
 /// Whether a store location is a PostgreSQL URL.
 pub fn is_url(location: &str) -> bool {
@@ -565,11 +576,13 @@ fn import_on(
     let fields = ins.fields().to_vec();
     let (types, copy) = create_table(tx, url, &table, &fields, req.kind.polygons())?;
     let mut read = 0u64;
+    let mut summer;
     {
         let sink = tx.copy_in(&copy).map_err(e)?;
         let mut w = BinaryCopyInWriter::new(sink, &types);
         let mut row: Vec<Cell> = Vec::with_capacity(fields.len() + 2);
         let mut stored = 0i64;
+        summer = ClassSummer::new(req.kind, &fields);
         loop {
             let batch = onemap_survey::inspect::read_batch(source)?;
             if batch.is_empty() {
@@ -581,6 +594,7 @@ fn import_on(
                     continue; // keep reading to report every problem; nothing will be stored
                 }
                 stored += 1;
+                summer.add(&p.values);
                 feature_cells(stored, p.geometry, p.values, &mut row);
                 let refs: Vec<&(dyn ToSql + Sync)> =
                     row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
@@ -658,6 +672,27 @@ fn import_on(
         ],
     )
     .map_err(e)?;
+    // The class sums, kept beside the dataset (datasets never change after import).
+    if let Some(sums) = summer.finish() {
+        let st = tx
+            .prepare("INSERT INTO onemap.class_sums VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .map_err(e)?;
+        for c in sums {
+            tx.execute(
+                &st,
+                &[
+                    &ds.id,
+                    &c.zldwdm,
+                    &c.dlbm,
+                    &(c.features as i64),
+                    &c.tbmj,
+                    &c.kcmj,
+                    &c.tbdlmj,
+                ],
+            )
+            .map_err(e)?;
+        }
+    }
     let st = tx
         .prepare("INSERT INTO onemap.findings (dataset_id, severity, check_id, feature, field, message) VALUES ($1, $2, $3, $4, $5, $6)")
         .map_err(e)?;
@@ -1125,6 +1160,89 @@ impl Store for PostgisStore {
         Ok(())
     }
 
+    fn class_sums(&self, id: &str) -> Result<Option<Vec<ClassSum>>> {
+        let ds = self.dataset(id)?;
+        let mut c = self.client.borrow_mut();
+        // Kept at import: a few hundred rows.
+        let kept = c
+            .query(
+                "SELECT zldwdm, dlbm, features, tbmj, kcmj, tbdlmj FROM onemap.class_sums WHERE dataset_id = $1 ORDER BY zldwdm, dlbm",
+                &[&id],
+            )
+            .map_err(self.e())?;
+        if !kept.is_empty() {
+            return Ok(Some(
+                kept.iter()
+                    .map(|r| ClassSum {
+                        zldwdm: r.get(0),
+                        dlbm: r.get(1),
+                        features: r.get::<_, i64>(2) as u64,
+                        tbmj: r.get(3),
+                        kcmj: r.get(4),
+                        tbdlmj: r.get(5),
+                    })
+                    .collect(),
+            ));
+        }
+        // Otherwise (a dataset copied in, or with values the import could not sum) summed by
+        // the database.
+        let all = columns(&mut *c, &ds.table).map_err(self.e())?;
+        let col = |name: &str, numeric: bool| {
+            all.iter()
+                .find(|x| x.name.eq_ignore_ascii_case(name))
+                .filter(|x| {
+                    numeric == matches!(x.ty, FieldType::Float | FieldType::Int)
+                        && (numeric || x.ty == FieldType::Text)
+                })
+                .map(|x| ident(&x.name))
+        };
+        let (Some(z), Some(d), Some(t), Some(k), Some(b)) = (
+            col("ZLDWDM", false),
+            col("DLBM", false),
+            col("TBMJ", true),
+            col("KCMJ", true),
+            col("TBDLMJ", true),
+        ) else {
+            return Ok(None);
+        };
+        // Cents as round(x × 100) agree with the decimal rounding of the row path except
+        // within rounding of a half cent; such values (and empty or non-finite TBMJ) send the
+        // caller to the rows.
+        let cents = |x: &str| format!("round({x}::float8 * 100)::bigint");
+        let doubtful = |x: &str| {
+            format!("({x}::float8 = 'NaN' OR abs({x}::float8) >= 1e13 OR abs({x}::float8 * 100 - round({x}::float8 * 100)) > 0.49)")
+        };
+        let sql = format!(
+            "SELECT {z}, {d}, count(*)::bigint, coalesce(sum({ct}), 0)::bigint, coalesce(sum(coalesce({ck}, 0)), 0)::bigint,
+                    coalesce(sum(coalesce({cb}, {ct} - coalesce({ck}, 0))), 0)::bigint,
+                    count(*) FILTER (WHERE {t} IS NULL OR {dt} OR ({k} IS NOT NULL AND {dk}) OR ({b} IS NOT NULL AND {db}))
+             FROM onemap.{table} GROUP BY 1, 2",
+            ct = cents(&t),
+            ck = cents(&k),
+            cb = cents(&b),
+            dt = doubtful(&t),
+            dk = doubtful(&k),
+            db = doubtful(&b),
+            table = ident(&ds.table)
+        );
+        let rows = c.query(sql.as_str(), &[]).map_err(self.e())?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if r.get::<_, i64>(6) > 0 {
+                return Ok(None);
+            }
+            out.push(ClassSum {
+                zldwdm: r.get::<_, Option<String>>(0).unwrap_or_default(),
+                dlbm: r.get::<_, Option<String>>(1).unwrap_or_default(),
+                features: r.get::<_, i64>(2) as u64,
+                tbmj: r.get(3),
+                kcmj: r.get(4),
+                tbdlmj: r.get(5),
+            });
+        }
+        Ok(Some(out))
+    }
+
     fn findings(&self, id: &str) -> Result<Vec<Finding>> {
         self.dataset(id)?;
         Ok(self
@@ -1170,6 +1288,11 @@ impl Store for PostgisStore {
             let e = |x: postgres::Error| err(&url, x);
             tx.batch_execute(&format!("DROP TABLE IF EXISTS onemap.{}", ident(&ds.table)))
                 .map_err(e)?;
+            tx.execute(
+                "DELETE FROM onemap.class_sums WHERE dataset_id = $1",
+                &[&id],
+            )
+            .map_err(e)?;
             tx.execute("DELETE FROM onemap.findings WHERE dataset_id = $1", &[&id])
                 .map_err(e)?;
             tx.execute("DELETE FROM onemap.datasets WHERE id = $1", &[&id])
