@@ -87,10 +87,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         CheckFormat::Table => table(&reviews, reviewer.year()).into_bytes(),
         CheckFormat::Html | CheckFormat::Docx => {
             let meta = onemap_report::review::ReviewMeta {
-                file: a.file.file_name().map_or_else(
-                    || a.file.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                ),
+                file: file_name(&a.file),
                 date: onemap_formats::today(),
                 year: reviewer.year(),
             };
@@ -102,24 +99,43 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             }
         }
     };
-    match &a.out {
+    emit(
+        &bytes,
+        a.out.as_deref(),
+        a.format,
+        &a.store,
+        &format!("{} 审查报告", file_name(&a.file)),
+    )
+}
+
+/// A file's name for reports (the path when it has none).
+pub fn file_name(p: &std::path::Path) -> String {
+    p.file_name().map_or_else(
+        || p.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Write the output to `out` (atomically) or stdout; a report (HTML, DOCX) is recorded in the
+/// store's audit trail as `what`, with its destination and digest.
+pub fn emit(
+    bytes: &[u8],
+    out: Option<&std::path::Path>,
+    format: CheckFormat,
+    store: &StoreArg,
+    what: &str,
+) -> anyhow::Result<()> {
+    match out {
         Some(p) => {
             let mut f = onemap_formats::AtomicFile::create(p)?;
-            f.write_all(&bytes)?;
+            f.write_all(bytes)?;
             f.commit()?;
         }
-        None => std::io::stdout().write_all(&bytes)?,
+        None => std::io::stdout().write_all(bytes)?,
     }
-    if matches!(a.format, CheckFormat::Html | CheckFormat::Docx) {
-        let name = a.file.file_name().map_or_else(
-            || a.file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let dest = a
-            .out
-            .as_ref()
-            .map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
-        crate::audit::record_report(&a.store, &format!("{name} 审查报告"), &dest, &bytes)?;
+    if matches!(format, CheckFormat::Html | CheckFormat::Docx) {
+        let dest = out.map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
+        crate::audit::record_report(store, what, &dest, bytes)?;
     }
     Ok(())
 }

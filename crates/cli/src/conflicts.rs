@@ -9,7 +9,6 @@ use onemap_review::conflicts::{
 };
 use onemap_review::{load_snapshot_with, Reviewer};
 use onemap_survey::Kind;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `onemap conflicts`.
@@ -97,10 +96,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if let Some(path) = gpkg {
         write_gpkg(path, &reviewer, &features, &analysed)?;
     }
-    let name = a.file.file_name().map_or_else(
-        || a.file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = crate::check::file_name(&a.file);
     let bytes: Vec<u8> = match a.format {
         CheckFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&serde_json::json!({
@@ -127,27 +123,13 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             }
         }
     };
-    match a.out.as_deref().filter(|_| gpkg.is_none()) {
-        Some(p) => {
-            let mut f = onemap_formats::AtomicFile::create(p)?;
-            f.write_all(&bytes)?;
-            f.commit()?;
-        }
-        None => std::io::stdout().write_all(&bytes)?,
-    }
-    if matches!(a.format, CheckFormat::Html | CheckFormat::Docx) {
-        let dest = a
-            .out
-            .as_ref()
-            .map_or_else(|| "stdout".to_string(), |p| p.display().to_string());
-        crate::audit::record_report(
-            &a.store,
-            &format!("{name} 专项规划符合性分析报告"),
-            &dest,
-            &bytes,
-        )?;
-    }
-    Ok(())
+    crate::check::emit(
+        &bytes,
+        a.out.as_deref().filter(|_| gpkg.is_none()),
+        a.format,
+        &a.store,
+        &format!("{name} 专项规划符合性分析报告"),
+    )
 }
 
 fn table(r: &ConflictReport) -> String {

@@ -5,6 +5,7 @@
 
 use crate::clip::segment_meets_box;
 use crate::layer::BBox;
+use crate::overlap::shoelace;
 
 /// Features with more edges than this get bands.
 pub const BANDED: usize = 256;
@@ -18,16 +19,6 @@ pub struct EdgeBands {
     y0: f64,
     dy: f64,
     bands: Vec<Vec<u32>>,
-}
-
-fn shoelace(r: &[[f64; 2]]) -> f64 {
-    let n = r.len();
-    (0..n)
-        .map(|i| {
-            let (p, q) = (r[i], r[(i + 1) % n]);
-            (p[0] - r[0][0]) * (q[1] - r[0][1]) - (q[0] - r[0][0]) * (p[1] - r[0][1])
-        })
-        .sum()
 }
 
 impl EdgeBands {

@@ -25,7 +25,8 @@ pub struct Shape<'a> {
     bands: Option<&'a EdgeBands>,
 }
 
-fn shoelace(r: &[[f64; 2]]) -> f64 {
+/// Twice the signed plane area of a ring (counter-clockwise positive), about its first vertex.
+pub(crate) fn shoelace(r: &[[f64; 2]]) -> f64 {
     let n = r.len();
     (0..n)
         .map(|i| {

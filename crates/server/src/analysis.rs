@@ -157,6 +157,16 @@ async fn read_upload(
     Ok((body, name, ct))
 }
 
+/// `?format=` (default json), one of `allowed`.
+fn format_of(q: &HashMap<String, String>, allowed: &[&str]) -> Result<String, ApiError> {
+    let f = q.get("format").map_or("json", String::as_str);
+    if allowed.contains(&f) {
+        Ok(f.to_string())
+    } else {
+        Err(ApiError::bad(format!("format={f}: {}", allowed.join(", "))))
+    }
+}
+
 /// Most features in one `POST /api/conflicts`.
 pub const MAX_SPECIAL_FEATURES: usize = 20_000;
 /// Most vertices in one `POST /api/conflicts`.
@@ -194,12 +204,7 @@ pub async fn conflicts(
         num("corridor")?.unwrap_or(500.0),
     )
     .map_err(|e| ApiError::bad(e.replace("--", "").replace('-', "_")))?;
-    let format = q.get("format").map_or("json", String::as_str).to_string();
-    if !matches!(format.as_str(), "json" | "html" | "docx" | "gpkg") {
-        return Err(ApiError::bad(format!(
-            "format={format}: json, html, docx or gpkg"
-        )));
-    }
+    let format = format_of(&q, &["json", "html", "docx", "gpkg"])?;
     let (body, name, ct) = read_upload(req).await?;
     let kind = upload_kind(&ct, name.as_deref(), &body);
     let s2 = s.clone();
@@ -315,12 +320,7 @@ pub async fn check(
                 .ok_or_else(|| ApiError::bad(format!("purpose={p}: urban, linear, rural or other")))
         })
         .transpose()?;
-    let format = q.get("format").map_or("json", String::as_str).to_string();
-    if !matches!(format.as_str(), "json" | "html" | "docx") {
-        return Err(ApiError::bad(format!(
-            "format={format}: json, html or docx"
-        )));
-    }
+    let format = format_of(&q, &["json", "html", "docx"])?;
     let (body, name, ct) = read_upload(req).await?;
     let kind = upload_kind(&ct, name.as_deref(), &body);
     let s2 = s.clone();
