@@ -851,6 +851,29 @@ fn store_copy_round_trip_is_the_identity() {
             );
             assert!(String::from_utf8_lossy(&o.stdout).contains("verifies to the same head"));
         }
+        // A copy into PostGIS keeps the survey's class sums, and they give the table of the
+        // rows.
+        if b.pg.is_some() {
+            let s = onemap_store::open(Path::new(&middle)).unwrap();
+            let g = onemap_store::open(Path::new(&gpkg)).unwrap();
+            let sums = s
+                .class_sums("dltb-2025")
+                .unwrap()
+                .expect("class sums kept by the copy");
+            assert!(!sums.is_empty());
+            assert_eq!(
+                g.class_sums("dltb-2025").unwrap(),
+                None,
+                "the GeoPackage reads rows"
+            );
+            let a = onemap(&["stats", "dltb-2025", "--format", "json", "--store", &gpkg]);
+            let c = onemap(&["stats", "dltb-2025", "--format", "json", "--store", &middle]);
+            assert!(
+                a.status.success() && a.stdout == c.stdout,
+                "{}",
+                String::from_utf8_lossy(&c.stderr)
+            );
+        }
         for loc in [&middle, &back] {
             let s = onemap_store::open(Path::new(loc)).unwrap();
             assert_eq!(s.dump().unwrap(), original, "{}: {loc}", b.name);

@@ -96,6 +96,33 @@ CREATE TABLE onemap.class_sums (
     ),
 ];
 
+/// Keep a survey dataset's class sums beside it (datasets never change after import).
+fn keep_class_sums(
+    tx: &mut Transaction,
+    id: &str,
+    summer: ClassSummer,
+) -> std::result::Result<(), postgres::Error> {
+    let Some(sums) = summer.finish() else {
+        return Ok(());
+    };
+    let st = tx.prepare("INSERT INTO onemap.class_sums VALUES ($1, $2, $3, $4, $5, $6, $7)")?;
+    for c in sums {
+        tx.execute(
+            &st,
+            &[
+                &id,
+                &c.zldwdm,
+                &c.dlbm,
+                &(c.features as i64),
+                &c.tbmj,
+                &c.kcmj,
+                &c.tbdlmj,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
 /// Whether a store location is a PostgreSQL URL.
 pub fn is_url(location: &str) -> bool {
     location.starts_with("postgres://") || location.starts_with("postgresql://")
@@ -672,27 +699,7 @@ fn import_on(
         ],
     )
     .map_err(e)?;
-    // The class sums, kept beside the dataset (datasets never change after import).
-    if let Some(sums) = summer.finish() {
-        let st = tx
-            .prepare("INSERT INTO onemap.class_sums VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .map_err(e)?;
-        for c in sums {
-            tx.execute(
-                &st,
-                &[
-                    &ds.id,
-                    &c.zldwdm,
-                    &c.dlbm,
-                    &(c.features as i64),
-                    &c.tbmj,
-                    &c.kcmj,
-                    &c.tbdlmj,
-                ],
-            )
-            .map_err(e)?;
-        }
-    }
+    keep_class_sums(tx, &ds.id, summer).map_err(e)?;
     let st = tx
         .prepare("INSERT INTO onemap.findings (dataset_id, severity, check_id, feature, field, message) VALUES ($1, $2, $3, $4, $5, $6)")
         .map_err(e)?;
@@ -1572,6 +1579,7 @@ impl Store for PostgisStore {
                 let mut r = features(ds)?;
                 let fields = r.info().fields.clone();
                 let (types, copy) = create_table(tx, &url, &ds.table, &fields, ds.kind.polygons())?;
+                let mut summer = ClassSummer::new(ds.kind, &fields);
                 {
                     let sink = tx.copy_in(&copy).map_err(e)?;
                     let mut w = BinaryCopyInWriter::new(sink, &types);
@@ -1579,6 +1587,7 @@ impl Store for PostgisStore {
                     let mut fid = 0i64;
                     while let Some(f) = r.read_feature()? {
                         fid += 1;
+                        summer.add(&f.values);
                         feature_cells(fid, f.geometry, f.values, &mut row);
                         let refs: Vec<&(dyn ToSql + Sync)> =
                             row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
@@ -1593,6 +1602,7 @@ impl Store for PostgisStore {
                     &[&ds.id, &ds.kind.id(), &ds.year, &ds.name, &(ds.features as i64), &ds.source, &ds.sha256, &ds.source_crs, &ds.imported_at, &ds.imported_by, &(ds.warnings as i64), &ds.table],
                 )
                 .map_err(e)?;
+                keep_class_sums(tx, &ds.id, summer).map_err(e)?;
                 for f in findings {
                     tx.execute(
                         "INSERT INTO onemap.findings (dataset_id, severity, check_id, feature, field, message) VALUES ($1, $2, $3, $4, $5, $6)",
