@@ -136,5 +136,60 @@ with tempfile.TemporaryDirectory() as d:
     st = json.loads(onemap("stats", "dltb-2023", "--store", store, "--format", "json"))
     check("stats total = ΣTBMJ", abs(st["total_m2"] - round(float(tbmj.sum()), 2)) < 1e-6, (st["total_m2"], tbmj.sum()))
 
+    # Special plan conflicts (`onemap conflicts`): the GeoPackage opens in GDAL with its three
+    # layers, and the lengths agree with PROJ + GeographicLib (pyproj.Geod on GRS80, the
+    # CGCS2000 ellipsoid) and shapely's intersection of the line with the control polygon.
+    from pyproj import Geod
+    geod = Geod(ellps="GRS80")
+    cx, cy = (want[0] + want[2]) / 2, (want[1] + want[3]) / 2
+    pbf = shapely.box(cx - 0.004, cy - 0.003, cx + 0.006, cy + 0.004)
+    county = shapely.box(cx - 0.3, cy - 0.3, cx + 0.3, cy + 0.3)
+    R.write(os.path.join(d, "pbf.geojson"), shapely.to_wkb([pbf]), [np.array(["P1"], dtype=object)], ["BSM"],
+            geometry_type="Polygon", crs="EPSG:4490", driver="GeoJSON")
+    R.write(os.path.join(d, "xzq.geojson"), shapely.to_wkb([county]), [np.array(["150502"], dtype=object), np.array(["科尔沁区"], dtype=object)],
+            ["XZQDM", "XZQMC"], geometry_type="Polygon", crs="EPSG:4490", driver="GeoJSON")
+    onemap("import", os.path.join(d, "pbf.geojson"), "--kind", "yjjbnt", "--year", "2024", "--store", store)
+    onemap("import", os.path.join(d, "xzq.geojson"), "--kind", "xzq", "--year", "2020", "--store", store)
+    # Two roads in EPSG:4550 (CGCS2000 3° zone 41, CM 123°E): one bent across the polygon, one clear.
+    to_gk = Transformer.from_crs(4490, 4550, always_xy=True)
+    lines_ll = [[(cx - 0.02, cy - 0.001), (cx + 0.001, cy + 0.0005), (cx + 0.02, cy + 0.002)],
+                [(cx - 0.02, cy + 0.02), (cx + 0.02, cy + 0.021)]]
+    lines_gk = [shapely.LineString([to_gk.transform(x, y) for x, y in l]) for l in lines_ll]
+    src = os.path.join(d, "roads.gpkg")
+    R.write(src, shapely.to_wkb(lines_gk), [np.array(["R1", "R2"], dtype=object), np.array([20.0, 12.0])], ["BSM", "KD"],
+            geometry_type="LineString", crs="EPSG:4550", driver="GPKG")
+    out_gpkg = os.path.join(d, "conflicts.gpkg")
+    rep = json.loads(onemap("conflicts", src, "--plan-type", "transport", "--width-field", "KD", "--store", store,
+                            "--format", "json", "--out", out_gpkg))["report"]
+    layers = {l[0]: l[1] for l in pyogrio.list_layers(out_gpkg)}
+    check("conflicts layers", layers == {"conflicts": "MultiPolygon", "footprints": "MultiPolygon", "detours": "MultiLineString"}, layers)
+    for name in layers:
+        check(f"conflicts {name} crs", pyogrio.read_info(out_gpkg, layer=name)["crs"] == "EPSG:4490")
+    fp = pyogrio.read_info(out_gpkg, layer="footprints")
+    check("footprints count", fp["features"] == 2, fp["features"])
+    check("footprints fields", list(fp["fields"])[:4] == ["FEATURE", "ID", "NAME", "TYPE"], fp["fields"])
+    back = Transformer.from_crs(4550, 4490, always_xy=True)
+    feats = {f["id"]: f for f in rep["features"]}
+    r1 = feats.get("R1")
+    check("conflicts R1 listed", r1 is not None and r1["geometry_type"] == "line", rep["features"])
+    if r1:
+        ll = shapely.LineString([back.transform(x, y) for x, y in lines_gk[0].coords])
+        ref_len = geod.geometry_length(ll)
+        check("conflicts length vs pyproj.Geod", abs(r1["length_m"] - ref_len) < 0.01, (r1["length_m"], ref_len))
+        inside = shapely.intersection(ll, pbf)
+        ref_in = geod.geometry_length(inside)
+        c = next((x for x in r1["conflicts"] if x["kind"] == "yjjbnt"), None)
+        check("conflicts length inside vs shapely + Geod", c is not None and abs(c["length_m"] - ref_in) < 0.01,
+              (c, ref_in))
+        meta, _, g3, f3 = R.read(out_gpkg, layer="conflicts")
+        kinds = list(f3[list(meta["fields"]).index("KIND")])
+        check("conflict pieces", "yjjbnt" in kinds, kinds)
+        k = kinds.index("yjjbnt")
+        piece = shapely.from_wkb(g3[k])
+        # The piece's area by PROJ's geodesic area (GeographicLib) vs onemap's sandiao area.
+        a_ref = abs(geod.geometry_area_perimeter(piece)[0])
+        check("conflict piece area vs pyproj.Geod", abs(c["overlap_m2"] - a_ref) < max(0.5, a_ref * 1e-4), (c["overlap_m2"], a_ref))
+    check("R2 without conflict with the farmland", "R2" not in feats or all(x["kind"] != "yjjbnt" for x in feats["R2"]["conflicts"]), feats.get("R2"))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
