@@ -32,26 +32,34 @@ pub struct Args {
     /// 地块用途, else other).
     #[arg(long)]
     purpose: Option<String>,
-    /// Survey year to review against (default: the latest in the store).
-    #[arg(long)]
-    year: Option<i32>,
     #[command(flatten)]
-    as_of: crate::AsOfArg,
-    #[command(flatten)]
-    store: StoreArg,
-    /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
-    #[arg(long)]
-    plan: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: CheckFormat,
+    against: Against,
     /// Write the output to a file instead of stdout (required for docx).
     #[arg(long)]
     out: Option<PathBuf>,
 }
 
+/// What a review runs against and prints: shared by `check` and `conflicts`.
+#[derive(clap::Args)]
+pub struct Against {
+    /// Survey year to review against (default: the latest in the store).
+    #[arg(long)]
+    pub year: Option<i32>,
+    #[command(flatten)]
+    pub as_of: crate::AsOfArg,
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
+}
+
 /// Run `onemap check`.
 pub fn run(a: Args) -> anyhow::Result<()> {
+    let g = &a.against;
     let purpose = a
         .purpose
         .as_deref()
@@ -63,17 +71,17 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             })
         })
         .transpose()?;
-    if a.format == CheckFormat::Docx && a.out.is_none() {
+    if g.format == CheckFormat::Docx && a.out.is_none() {
         return Err(UsageError("--format docx needs --out FILE.docx".into()).into());
     }
-    let plan = onemap_plan::load(a.plan.as_deref())?;
+    let plan = onemap_plan::load(g.plan.as_deref())?;
     let parcels = read_parcels(&a.file, &a.input.read_options()?, purpose, &plan)?;
-    let store = a.store.open_store()?;
+    let store = g.store.open_store()?;
     let snap =
-        crate::snapshot_with_progress(|p| load_snapshot(&*store, &plan, a.year, a.as_of.get(), p))?;
-    let reviewer = Reviewer::new(&snap, &plan, a.year)?;
+        crate::snapshot_with_progress(|p| load_snapshot(&*store, &plan, g.year, g.as_of.get(), p))?;
+    let reviewer = Reviewer::new(&snap, &plan, g.year)?;
     let reviews: Vec<ParcelReview> = parcels.iter().map(|p| reviewer.review(p)).collect();
-    let bytes: Vec<u8> = match a.format {
+    let bytes: Vec<u8> = match g.format {
         CheckFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&serde_json::json!({
                 "file": a.file.display().to_string(),
@@ -92,7 +100,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 year: reviewer.year(),
             };
             let doc = onemap_report::review::review_report(&reviews, &parcels, &snap, &plan, &meta);
-            if a.format == CheckFormat::Html {
+            if g.format == CheckFormat::Html {
                 doc.to_html().into_bytes()
             } else {
                 doc.to_docx()?
@@ -102,8 +110,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     emit(
         &bytes,
         a.out.as_deref(),
-        a.format,
-        &a.store,
+        g.format,
+        &g.store,
         &format!("{} 审查报告", file_name(&a.file)),
     )
 }

@@ -1,7 +1,6 @@
 //! `onemap conflicts`: a special plan's layer against the one map (专项规划冲突检测).
 
 use crate::check::CheckFormat;
-use crate::store_cmds::StoreArg;
 use crate::{InputArgs, PathArg, UsageError};
 use onemap_review::conflicts::{
     analyse, options, read_special, report, width_words, write_gpkg, ConflictReport,
@@ -34,19 +33,8 @@ pub struct Args {
     /// and 生态保护红线, metres.
     #[arg(long, default_value_t = 500.0)]
     corridor: f64,
-    /// Survey year to review against (default: the latest in the store).
-    #[arg(long)]
-    year: Option<i32>,
     #[command(flatten)]
-    as_of: crate::AsOfArg,
-    #[command(flatten)]
-    store: StoreArg,
-    /// Plan file (default: $ONEMAP_PLAN, else the built-in Tongliao plan).
-    #[arg(long)]
-    plan: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: CheckFormat,
+    against: crate::check::Against,
     /// Write the output to a file instead of stdout (required for docx). A `.gpkg` file gets
     /// the conflict pieces, the footprints and the suggested shifts for QGIS, and the format
     /// still goes to stdout.
@@ -56,22 +44,23 @@ pub struct Args {
 
 /// Run `onemap conflicts`.
 pub fn run(a: Args) -> anyhow::Result<()> {
+    let g = &a.against;
     let opts =
         options(&a.plan_type, a.width, a.width_field.as_deref(), a.corridor).map_err(UsageError)?;
     let gpkg = a.out.as_deref().filter(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"))
     });
-    if a.format == CheckFormat::Docx && (a.out.is_none() || gpkg.is_some()) {
+    if g.format == CheckFormat::Docx && (a.out.is_none() || gpkg.is_some()) {
         return Err(UsageError("--format docx needs --out FILE.docx".into()).into());
     }
-    let plan = onemap_plan::load(a.plan.as_deref())?;
+    let plan = onemap_plan::load(g.plan.as_deref())?;
     let features = read_special(&a.file, &a.input.read_options()?, &opts)?;
-    let store = a.store.open_store()?;
+    let store = g.store.open_store()?;
     let snap = crate::snapshot_with_progress(|p| {
-        load_snapshot_with(&*store, &plan, a.year, a.as_of.get(), &[Kind::Xzq], p)
+        load_snapshot_with(&*store, &plan, g.year, g.as_of.get(), &[Kind::Xzq], p)
     })?;
-    let reviewer = Reviewer::new(&snap, &plan, a.year)?.also_measure(&[Kind::Xzq]);
+    let reviewer = Reviewer::new(&snap, &plan, g.year)?.also_measure(&[Kind::Xzq]);
     let started = std::time::Instant::now();
     let analysed: Vec<FeatureConflicts> = analyse(&reviewer, &features, &opts)
         .into_iter()
@@ -97,7 +86,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         write_gpkg(path, &reviewer, &features, &analysed)?;
     }
     let name = crate::check::file_name(&a.file);
-    let bytes: Vec<u8> = match a.format {
+    let bytes: Vec<u8> = match g.format {
         CheckFormat::Json => {
             let mut v = serde_json::to_vec_pretty(&serde_json::json!({
                 "file": a.file.display().to_string(),
@@ -116,7 +105,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             };
             let doc =
                 onemap_report::conflicts::conflicts_report(&rep, &features, &snap, &plan, &meta);
-            if a.format == CheckFormat::Html {
+            if g.format == CheckFormat::Html {
                 doc.to_html().into_bytes()
             } else {
                 doc.to_docx()?
@@ -126,8 +115,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     crate::check::emit(
         &bytes,
         a.out.as_deref().filter(|_| gpkg.is_none()),
-        a.format,
-        &a.store,
+        g.format,
+        &g.store,
         &format!("{name} 专项规划符合性分析报告"),
     )
 }
