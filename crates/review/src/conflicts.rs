@@ -721,9 +721,11 @@ pub fn analyse(
                 })
             })
             .collect();
+        // A worker that panicked takes its features with it: fail loudly rather than print
+        // totals without them.
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
     parts.sort_by_key(|p| p.0);
