@@ -25,7 +25,6 @@ use onemap_formats::{Feature, ReadOptions, Value};
 use onemap_geodesy::crs::{Crs, GaussKruger, Transform};
 use onemap_geodesy::sandiao::to_cents;
 use onemap_overlay::clip::{self, ring_contains};
-use onemap_overlay::overlap::{overlap_area, Shape as OShape};
 use onemap_overlay::{BBox, Layer, Snapshot};
 use onemap_survey::Kind;
 use serde::Serialize;
@@ -1057,33 +1056,14 @@ fn hard_length(snap: &Snapshot, lines: &[Vec<[f64; 2]>]) -> f64 {
 
 /// Overlap (official m² cents, scaled like a review) of a footprint with the hard layers.
 fn hard_overlap(snap: &Snapshot, footprint: &MultiPolygon<f64>, official_cents: i64) -> i64 {
-    let rings: Vec<(Vec<[f64; 2]>, bool)> = footprint
-        .0
+    let shape = crate::measure::Shape::new(footprint);
+    let raw: f64 = HARD
         .iter()
-        .flat_map(|p| {
-            std::iter::once((p.exterior(), false)).chain(p.interiors().iter().map(|r| (r, true)))
-        })
-        .map(|(r, h)| {
-            let mut v: Vec<[f64; 2]> = r.0.iter().map(|c| [c.x, c.y]).collect();
-            if v.len() > 1 && v.first() == v.last() {
-                v.pop();
-            }
-            (v, h)
-        })
-        .collect();
-    let raw_area = clip::area(footprint);
-    let me = OShape::new(
-        rings.iter().map(|(r, h)| (r.as_slice(), *h)).collect(),
-        raw_area,
-    );
-    let bb = clip::bbox(footprint);
-    let mut raw = 0.0;
-    for k in HARD {
-        let Some(layer) = snap.layer(k) else { continue };
-        for i in layer.query(bb) {
-            raw += overlap_area(&me, &OShape::of(layer, i));
-        }
-    }
+        .filter_map(|&k| snap.layer(k))
+        .flat_map(|layer| shape.overlaps(layer))
+        .map(|x| x.1)
+        .sum();
+    let raw_area = shape.raw_area;
     if raw_area <= 0.0 {
         return 0;
     }

@@ -65,15 +65,16 @@ pub struct Measures<'a> {
     pub sliver_cents: i64,
 }
 
-struct Shape {
+/// A parcel's rings, box and raw area, for overlaps with layers.
+pub(crate) struct Shape {
     mp: MultiPolygon<f64>,
     rings: Vec<(Vec<[f64; 2]>, bool)>,
     bbox: BBox,
-    raw_area: f64,
+    pub(crate) raw_area: f64,
 }
 
 impl Shape {
-    fn new(mp: &MultiPolygon<f64>) -> Shape {
+    pub(crate) fn new(mp: &MultiPolygon<f64>) -> Shape {
         let mut rings = Vec::new();
         for p in &mp.0 {
             for (k, r) in std::iter::once(p.exterior())
@@ -98,7 +99,7 @@ impl Shape {
     }
 
     /// Raw overlap (m², unrounded `sandiao`) with each feature of a layer that it overlaps.
-    fn overlaps(&self, layer: &Layer) -> Vec<(u32, f64)> {
+    pub(crate) fn overlaps(&self, layer: &Layer) -> Vec<(u32, f64)> {
         let me = OShape::new(
             self.rings.iter().map(|(r, h)| (r.as_slice(), *h)).collect(),
             self.raw_area,
